@@ -1,0 +1,64 @@
+import FleetHTTP
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The demo service: the users API with health checks, on PostgreSQL when
+/// `DATABASE_URL` is set and on embedded SQLite otherwise.
+public enum DemoService {
+    /// The application type `makeApplication` builds.
+    public typealias App = Application<RouterResponder<BasicRequestContext>>
+
+    /// Builds the demo application from `configuration`.
+    /// - Throws: `ConfigurationError` when `DATABASE_URL` does not parse; a store error when the file cannot be opened.
+    public static func makeApplication(configuration: FleetConfiguration, logger: Logger) async throws -> App {
+        if let url = configuration.databaseURL {
+            let store = PostgresUserStore(
+                configuration: try DatabaseURL.configuration(url),
+                poolMax: configuration.databasePoolMax,
+                logger: logger
+            )
+            return Self.makeApplication(store: store, configuration: configuration, logger: logger) {
+                try await store.migrate()
+                let budget = ConnectionBudget(
+                    instances: configuration.instances,
+                    poolMax: configuration.databasePoolMax,
+                    maxConnections: try await store.maxConnections()
+                )
+                budget.log(to: logger)
+            }
+        }
+        let path = "\(configuration.stateDirectory)/demo.sqlite"
+        let store = try await SQLiteUserStore.open(path: path, logger: logger)
+        logger.info("users stored in embedded SQLite at \(path)")
+        return Self.makeApplication(store: store, configuration: configuration, logger: logger) {
+            try await store.migrate()
+        }
+    }
+
+    static func makeApplication<Store: UserStore>(
+        store: Store,
+        configuration: FleetConfiguration,
+        logger: Logger,
+        prepare: @escaping @Sendable () async throws -> Void
+    ) -> App {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
+        router.get("/hello") { _, _ in "hello" }
+        HealthRoutes(checks: [HealthCheck("database") { try await store.ping() }]).register(on: router)
+        UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: router)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: [store],
+            onServerRunning: { channel in
+                logger.info("listening", metadata: ["server.address": "\(configuration.host)", "server.port": "\(channel.localAddress?.port ?? configuration.port)"])
+            },
+            logger: logger
+        )
+        app.beforeServerStarts(perform: prepare)
+        return app
+    }
+}

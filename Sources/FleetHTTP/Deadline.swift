@@ -1,0 +1,34 @@
+import NIOConcurrencyHelpers
+
+/// The error of an operation that did not finish before its deadline.
+public struct DeadlineExceeded: Error, Sendable, CustomStringConvertible {
+    public let timeout: Duration
+    public var description: String { "no answer within \(self.timeout)" }
+}
+
+/// Runs `operation`, giving up after `timeout` without waiting for it to notice.
+///
+/// A task group would wait for a hung call (a database connect that blocks for
+/// its own timeout) before returning; a health check must answer on time, so
+/// the operation runs unstructured and is cancelled when the deadline wins.
+public func withDeadline<T: Sendable>(
+    _ timeout: Duration,
+    operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    let pending = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
+    let finish: @Sendable (Result<T, any Error>) -> Bool = { result in
+        guard let continuation = pending.withLockedValue({ value in defer { value = nil }; return value }) else { return false }
+        continuation.resume(with: result)
+        return true
+    }
+    return try await withCheckedThrowingContinuation { continuation in
+        pending.withLockedValue { $0 = continuation }
+        let work = Task {
+            do { _ = finish(.success(try await operation())) } catch { _ = finish(.failure(error)) }
+        }
+        Task {
+            try? await Task.sleep(for: timeout)
+            if finish(.failure(DeadlineExceeded(timeout: timeout))) { work.cancel() }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+extension Duration {
+    /// Milliseconds with three decimals, e.g. `12.345`: the unit logs and health documents use.
+    public var millisecondsText: String {
+        let (seconds, attoseconds) = self.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let fraction = micros % 1000
+        let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+        return "\(micros / 1000).\(padded)"
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+
+/// The service's configuration, read from the environment (twelve-factor).
+///
+/// Every Fleet tool and test relies on these names; README.md lists them.
+public struct FleetConfiguration: Sendable {
+    /// `HOST`: the address to listen on. Default `127.0.0.1`.
+    public var host: String = "127.0.0.1"
+    /// `PORT`: the port to listen on. Default `8080`; `0` picks a free port.
+    public var port: Int = 8080
+    /// `DATABASE_URL`: PostgreSQL when set (`postgres://user:pass@host:port/db`); embedded SQLite otherwise.
+    public var databaseURL: String?
+    /// `REDIS_URL`: Redis when set (`redis://`, `rediss://`, `unix://`); embedded state otherwise.
+    public var redisURL: String?
+    /// `DB_POOL_MAX`: the most database connections this process opens. Default 20.
+    public var databasePoolMax: Int = 20
+    /// `FLEET_STATE_DIR`: where embedded state lives. Default `.fleet`.
+    public var stateDirectory: String = ".fleet"
+    /// `LOG_FORMAT`: `json` or `text`. Default: text on a terminal, JSON otherwise.
+    public var logFormat: LogFormat = isatty(STDOUT_FILENO) == 1 ? .text : .json
+    /// `LOG_LEVEL`: the lowest level logged. Default `info`.
+    public var logLevel: Logger.Level = .info
+    /// `BODY_LIMIT`: the largest request body accepted. Default 1 MiB.
+    public var bodyLimit: Int = 1 << 20
+    /// `DRAIN_TIMEOUT`: how long a graceful shutdown may take before connections are cut. Default 30 s.
+    public var drainTimeout: Duration = .seconds(30)
+    /// `FLEET_WORKERS`: how many instances of this service run (set by the supervisor). Default 1.
+    public var instances: Int = 1
+    /// `FLEET_INSTANCE`: this worker's number, 0 to instances - 1 (set by the supervisor).
+    public var instance: Int?
+
+    /// The defaults, as documented on each property.
+    public init() {}
+
+    /// Reads the configuration from `environment`.
+    /// - Throws: `ConfigurationError` naming the first variable that does not parse.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let env = EnvironmentReader(environment)
+        self.host = env.string("HOST") ?? self.host
+        self.port = try env.integer("PORT", in: 0...65535) ?? self.port
+        self.databaseURL = try env.url("DATABASE_URL", schemes: ["postgres", "postgresql"])
+        self.redisURL = try env.url("REDIS_URL", schemes: ["redis", "rediss", "unix"])
+        self.databasePoolMax = try env.integer("DB_POOL_MAX", in: 1...10_000) ?? self.databasePoolMax
+        self.stateDirectory = env.string("FLEET_STATE_DIR") ?? self.stateDirectory
+        self.logFormat = try env.logFormat("LOG_FORMAT") ?? self.logFormat
+        self.logLevel = try env.logLevel("LOG_LEVEL") ?? self.logLevel
+        self.bodyLimit = try env.byteCount("BODY_LIMIT") ?? self.bodyLimit
+        self.drainTimeout = try env.duration("DRAIN_TIMEOUT") ?? self.drainTimeout
+        self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
+        self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
+    }
+
+    /// Points swift-log at a `FleetLogHandler` with this format and level; call once at start.
+    public func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in
+            FleetLogHandler(label: label, format: self.logFormat, level: self.logLevel, instance: self.instance)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import FleetDemo
+import FleetHTTP
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `fleet serve`: the demo service in one process, stopped gracefully by SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the demo service in this process.",
+        discussion: "Configured by the environment: HOST, PORT, DATABASE_URL, REDIS_URL, DB_POOL_MAX, FLEET_STATE_DIR, LOG_FORMAT, LOG_LEVEL, BODY_LIMIT, DRAIN_TIMEOUT."
+    )
+
+    func run() async throws {
+        let configuration: FleetConfiguration
+        do {
+            configuration = try FleetConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("fleet serve: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        configuration.bootstrapLogging()
+        let logger = Logger(label: "fleet.demo")
+        let app = try await DemoService.makeApplication(configuration: configuration, logger: logger)
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.drainTimeout
+        try await ServiceGroup(configuration: group).run()
+        logger.info("stopped")
+    }
+}
