@@ -22,6 +22,9 @@ public final class PostgresUserStore: UserStore {
 
     let client: PostgresClient
     let logger: Logger
+    /// Opens when `run()` starts the pool, so start-up queries do not race it.
+    let running: AsyncStream<Void>
+    let markRunning: AsyncStream<Void>.Continuation
 
     /// - Parameters:
     ///   - configuration: where the server is and how to reach it.
@@ -34,13 +37,18 @@ public final class PostgresUserStore: UserStore {
         configuration.options.connectionIdleTimeout = .seconds(30)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        (self.running, self.markRunning) = AsyncStream.makeStream()
     }
 
     public func run() async {
-        await self.client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            self.markRunning.finish()
+        }
     }
 
     public func migrate() async throws {
+        for await _ in self.running {}
         try await self.client.withTransaction(logger: self.logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: self.logger)
             try await connection.query(

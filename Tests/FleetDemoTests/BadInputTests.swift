@@ -1,4 +1,6 @@
+import FleetHTTP
 import Foundation
+import Logging
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -75,10 +77,10 @@ struct BadInput: CustomTestStringConvertible, Sendable {
     }
 
     @Test func bodyLimitIsConfigurable() async throws {
-        try await withDemo(.sqlite, configure: { $0.bodyLimit = 64 }) { client in
+        try await withDemo(.sqlite, configure: { $0.bodyLimit = 128 }) { client in
             let small = try await client.execute(uri: "/users", method: .post, body: jsonBody(["name": "A", "email": uniqueEmail()]))
             #expect(small.status == .created)
-            let large = try await client.execute(uri: "/users", method: .post, body: jsonBody(["name": String(repeating: "a", count: 80), "email": uniqueEmail()]))
+            let large = try await client.execute(uri: "/users", method: .post, body: jsonBody(["name": String(repeating: "a", count: 150), "email": uniqueEmail()]))
             try expectProblem(large, status: .contentTooLarge, field: "body")
         }
     }

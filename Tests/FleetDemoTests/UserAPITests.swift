@@ -1,5 +1,7 @@
 import FleetDemo
+import FleetHTTP
 import Foundation
+import Logging
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -61,7 +63,7 @@ import Testing
                 #expect(users.count <= 2)
                 seen += users.compactMap { $0["id"] as? Int }
                 guard let next = page["next"] as? Int else { break }
-                #expect(response.headers[.link] == "</users?after=\(next)&limit=2>; rel=\"next\"")
+                #expect(response.headers[HTTPField.Name("Link")!] == "</users?after=\(next)&limit=2>; rel=\"next\"")
                 #expect(next == seen.last)
                 if Set(ids).isSubset(of: seen) { break }
                 after = next

@@ -17,7 +17,7 @@ import Testing
     }
 
     func document(_ response: TestResponse) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+        try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any])
     }
 
     @Test func readyWhenEveryCheckAnswers() async throws {

@@ -41,7 +41,7 @@ import Testing
         try await self.app().test(.router) { client in
             let response = try await client.execute(uri: "/teapot", method: .get)
             #expect(response.status.code == 418)
-            let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any])
             #expect(body["type"] as? String == "urn:fleet:problem:i'm-a-teapot")
             #expect(body["detail"] as? String == "short and stout")
             #expect(body["status"] as? Int == 418)
