@@ -1,0 +1,181 @@
+import Logging
+import NIOCore
+import Synchronization
+
+/// The connections of a `RedisClient`: shared ones that pipeline any caller's
+/// commands, and leased ones that belong to one `withConnection` body.
+final class RedisConnectionPool: Sendable {
+    enum Demand: Sendable {
+        /// Any connection that is not leased, to pipeline a command on.
+        case shared
+        /// A connection of one's own.
+        case lease
+    }
+
+    struct Waiter {
+        let id: UInt64
+        let demand: Demand
+        let continuation: CheckedContinuation<RedisConnection, any Error>
+    }
+
+    struct Entry {
+        let connection: RedisConnection
+        var leased: Bool
+    }
+
+    struct State {
+        var entries: [Entry] = []
+        var connecting = 0
+        var roundRobin = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var failures = 0
+        var shutdown = false
+    }
+
+    let state = Mutex(State())
+    let openRequests: AsyncStream<Void>
+    let openRequestsContinuation: AsyncStream<Void>.Continuation
+    let configuration: RedisClientConfiguration
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+
+    init(configuration: RedisClientConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        (openRequests, openRequestsContinuation) = AsyncStream.makeStream()
+    }
+
+    /// A connection to pipeline a shared command on. Lock-only on the fast path.
+    func sharedConnection() async throws -> RedisConnection {
+        let found: RedisConnection? = try state.withLock { state in
+            guard !state.shutdown else { throw Self.shutdownError }
+            return Self.takeShared(&state)
+        }
+        if let found { return found }
+        return try await wait(for: .shared)
+    }
+
+    /// A connection reserved for the caller until `release`.
+    func lease() async throws -> RedisConnection {
+        let found: RedisConnection? = try state.withLock { state in
+            guard !state.shutdown else { throw Self.shutdownError }
+            return Self.takeLease(&state)
+        }
+        if let found { return found }
+        return try await wait(for: .lease)
+    }
+
+    /// Returns a leased connection; an unhealthy one is closed and replaced.
+    func release(_ connection: RedisConnection, healthy: Bool) {
+        let keep = healthy && !connection.isClosed
+        if keep { connection.queue.setLeased(false) }
+        let resumed: [(Waiter, RedisConnection)] = state.withLock { state in
+            guard let index = state.entries.firstIndex(where: { $0.connection === connection }) else { return [] }
+            guard keep, !state.shutdown else {
+                state.entries.remove(at: index)
+                return []
+            }
+            state.entries[index].leased = false
+            return Self.serveWaiters(&state)
+        }
+        if !keep || state.withLock({ $0.shutdown }) {
+            connection.closeGracefully()
+        }
+        for (waiter, connection) in resumed { waiter.continuation.resume(returning: connection) }
+    }
+
+    /// Drops a shared connection found closed; the close callback also does this, later.
+    func remove(_ connection: RedisConnection) {
+        connectionClosed(connection)
+    }
+
+    private func wait(for demand: Demand) async throws -> RedisConnection {
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: self.configuration.leaseTimeout)
+                self.failWaiter(id, RedisError(.leaseTimeout, "no connection within \(self.configuration.leaseTimeout)"))
+            }
+            defer { group.cancelAll() }
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let (result, opens): (Result<RedisConnection, any Error>?, Int) = state.withLock { state in
+                        if state.shutdown { return (.failure(Self.shutdownError), 0) }
+                        if Task.isCancelled { return (.failure(CancellationError()), 0) }
+                        let found = demand == .shared ? Self.takeShared(&state) : Self.takeLease(&state)
+                        if let found { return (.success(found), 0) }
+                        state.waiters.append(Waiter(id: id, demand: demand, continuation: continuation))
+                        return (nil, self.connectionsToOpen(&state))
+                    }
+                    if let result { continuation.resume(with: result) }
+                    for _ in 0..<opens { openRequestsContinuation.yield() }
+                }
+            } onCancel: {
+                self.failWaiter(id, CancellationError())
+            }
+        }
+    }
+
+    private func failWaiter(_ id: UInt64, _ error: any Error) {
+        let waiter: Waiter? = state.withLock { state in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    private static func takeShared(_ state: inout State) -> RedisConnection? {
+        let count = state.entries.count
+        for step in 0..<count {
+            let index = (state.roundRobin + step) % count
+            if !state.entries[index].leased {
+                state.roundRobin = index + 1
+                return state.entries[index].connection
+            }
+        }
+        return nil
+    }
+
+    private static func takeLease(_ state: inout State) -> RedisConnection? {
+        guard let index = state.entries.firstIndex(where: { !$0.leased }) else { return nil }
+        state.entries[index].leased = true
+        state.entries[index].connection.queue.setLeased(true)
+        return state.entries[index].connection
+    }
+
+    /// Hands available connections to waiters in arrival order.
+    static func serveWaiters(_ state: inout State) -> [(Waiter, RedisConnection)] {
+        var served: [(Waiter, RedisConnection)] = []
+        var index = 0
+        while index < state.waiters.count {
+            let waiter = state.waiters[index]
+            let found = waiter.demand == .shared ? takeShared(&state) : takeLease(&state)
+            guard let found else {
+                index += 1
+                continue
+            }
+            state.waiters.remove(at: index)
+            served.append((waiter, found))
+        }
+        return served
+    }
+
+    /// How many more connections to open for the minimum and for waiters, within the maximum.
+    func connectionsToOpen(_ state: inout State) -> Int {
+        guard !state.shutdown else { return 0 }
+        let leaseWaiters = state.waiters.count { $0.demand == .lease }
+        let sharedWaiters = state.waiters.count { $0.demand == .shared }
+        let wanted = max(configuration.minimumConnections, state.entries.count + leaseWaiters + (sharedWaiters > 0 ? 1 : 0))
+        let target = min(configuration.maximumConnections, wanted)
+        let opens = max(0, target - state.entries.count - state.connecting)
+        state.connecting += opens
+        return opens
+    }
+
+    static let shutdownError = RedisError(.poolShutdown, "the Redis client is not running")
+}
