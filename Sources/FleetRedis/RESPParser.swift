@@ -163,11 +163,13 @@ extension RESPParser {
 
         switch type {
         case UInt8(ascii: "+"):
+            let text = buffer.getSlice(at: lineStart, length: lineLength)!
             buffer.moveReaderIndex(to: next)
-            return .value(.simpleString(buffer.getSlice(at: lineStart, length: lineLength)!))
+            return .value(.simpleString(text))
         case UInt8(ascii: "-"):
+            let text = buffer.getSlice(at: lineStart, length: lineLength)!
             buffer.moveReaderIndex(to: next)
-            return .value(.error(buffer.getSlice(at: lineStart, length: lineLength)!))
+            return .value(.error(text))
         case UInt8(ascii: ":"):
             let value = try Self.parseInteger(buffer, at: lineStart, length: lineLength)
             buffer.moveReaderIndex(to: next)

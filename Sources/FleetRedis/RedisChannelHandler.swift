@@ -145,7 +145,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     private func checkTimeouts() {
         guard let context, let head = inflight.first else { return }
-        guard head.deadline <= .now() else {
+        guard head.deadline <= context.eventLoop.now else {
             scheduleTimeoutCheck(at: head.deadline)
             return
         }
