@@ -27,8 +27,11 @@ extension RedisConnectionPool {
     func shutdown() {
         let (waiters, connections) = state.withLock { state in
             state.shutdown = true
-            defer { state.waiters.removeAll() }
-            return (state.waiters, state.entries.filter { !$0.leased }.map(\.connection))
+            defer {
+                state.sharedWaiters.removeAll()
+                state.leaseWaiters.removeAll()
+            }
+            return (state.sharedWaiters + state.leaseWaiters, state.entries.filter { !$0.leased }.map(\.connection))
         }
         for waiter in waiters { waiter.continuation.resume(throwing: Self.shutdownError) }
         for connection in connections { connection.closeGracefully() }
@@ -51,7 +54,9 @@ extension RedisConnectionPool {
             } catch {
                 let retry = state.withLock { state in
                     state.failures += 1
-                    let wanted = !state.shutdown && (!state.waiters.isEmpty || state.entries.count < configuration.minimumConnections)
+                    let wanted = !state.shutdown
+                        && (!state.sharedWaiters.isEmpty || !state.leaseWaiters.isEmpty
+                            || state.entries.count < configuration.minimumConnections)
                     if !wanted { state.connecting -= 1 }
                     return wanted
                 }

@@ -14,7 +14,6 @@ final class RedisConnectionPool: Sendable {
 
     struct Waiter {
         let id: UInt64
-        let demand: Demand
         let continuation: CheckedContinuation<RedisConnection, any Error>
     }
 
@@ -27,7 +26,10 @@ final class RedisConnectionPool: Sendable {
         var entries: [Entry] = []
         var connecting = 0
         var roundRobin = 0
-        var waiters: [Waiter] = []
+        /// Callers waiting for any unleased connection: one arrival serves them all.
+        var sharedWaiters: [Waiter] = []
+        /// Callers waiting to lease: one connection each, in arrival order.
+        var leaseWaiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var failures = 0
         var shutdown = false
@@ -109,7 +111,8 @@ final class RedisConnectionPool: Sendable {
                         if Task.isCancelled { return (.failure(CancellationError()), 0) }
                         let found = demand == .shared ? Self.takeShared(&state) : Self.takeLease(&state)
                         if let found { return (.success(found), 0) }
-                        state.waiters.append(Waiter(id: id, demand: demand, continuation: continuation))
+                        let waiter = Waiter(id: id, continuation: continuation)
+                        if demand == .shared { state.sharedWaiters.append(waiter) } else { state.leaseWaiters.append(waiter) }
                         return (nil, self.connectionsToOpen(&state))
                     }
                     if let result { continuation.resume(with: result) }
@@ -123,8 +126,13 @@ final class RedisConnectionPool: Sendable {
 
     private func failWaiter(_ id: UInt64, _ error: any Error) {
         let waiter: Waiter? = state.withLock { state in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.waiters.remove(at: index)
+            if let index = state.sharedWaiters.firstIndex(where: { $0.id == id }) {
+                return state.sharedWaiters.remove(at: index)
+            }
+            if let index = state.leaseWaiters.firstIndex(where: { $0.id == id }) {
+                return state.leaseWaiters.remove(at: index)
+            }
+            return nil
         }
         waiter?.continuation.resume(throwing: error)
     }
@@ -148,19 +156,18 @@ final class RedisConnectionPool: Sendable {
         return state.entries[index].connection
     }
 
-    /// Hands available connections to waiters in arrival order.
+    /// Hands available connections to lease waiters in arrival order, then to every shared waiter.
     static func serveWaiters(_ state: inout State) -> [(Waiter, RedisConnection)] {
         var served: [(Waiter, RedisConnection)] = []
-        var index = 0
-        while index < state.waiters.count {
-            let waiter = state.waiters[index]
-            let found = waiter.demand == .shared ? takeShared(&state) : takeLease(&state)
-            guard let found else {
-                index += 1
-                continue
-            }
-            state.waiters.remove(at: index)
-            served.append((waiter, found))
+        var leased = 0
+        while leased < state.leaseWaiters.count, let connection = takeLease(&state) {
+            served.append((state.leaseWaiters[leased], connection))
+            leased += 1
+        }
+        state.leaseWaiters.removeFirst(leased)
+        if !state.sharedWaiters.isEmpty, takeShared(&state) != nil {
+            for waiter in state.sharedWaiters { served.append((waiter, takeShared(&state)!)) }
+            state.sharedWaiters.removeAll()
         }
         return served
     }
@@ -168,9 +175,10 @@ final class RedisConnectionPool: Sendable {
     /// How many more connections to open for the minimum and for waiters, within the maximum.
     func connectionsToOpen(_ state: inout State) -> Int {
         guard !state.shutdown else { return 0 }
-        let leaseWaiters = state.waiters.count { $0.demand == .lease }
-        let sharedWaiters = state.waiters.count { $0.demand == .shared }
-        let wanted = max(configuration.minimumConnections, state.entries.count + leaseWaiters + (sharedWaiters > 0 ? 1 : 0))
+        let wanted = max(
+            configuration.minimumConnections,
+            state.entries.count + state.leaseWaiters.count + (state.sharedWaiters.isEmpty ? 0 : 1)
+        )
         let target = min(configuration.maximumConnections, wanted)
         let opens = max(0, target - state.entries.count - state.connecting)
         state.connecting += opens

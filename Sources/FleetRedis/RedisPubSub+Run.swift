@@ -42,10 +42,12 @@ extension RedisPubSub {
                 }
                 attempt = 0
                 try? await connection.closeFuture.get()
-                state.withLock { state in
+                let shutdown = state.withLock { state in
                     state.connection = nil
                     for topic in state.topics.keys { state.topics[topic]?.confirmed = false }
+                    return state.shutdown
                 }
+                if shutdown { break }
                 logger.info("redis subscriber connection lost, resubscribing")
             } catch {
                 attempt += 1
