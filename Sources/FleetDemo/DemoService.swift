@@ -7,7 +7,7 @@ import NIOCore
 /// `DATABASE_URL` is set and on embedded SQLite otherwise.
 public enum DemoService {
     /// The application type `makeApplication` builds.
-    public typealias App = Application<RouterResponder<BasicRequestContext>>
+    public typealias App = FleetApplication<RouterResponder<BasicRequestContext>>
 
     /// Builds the demo application from `configuration`.
     /// - Throws: `ConfigurationError` when `DATABASE_URL` does not parse; a store error when the file cannot be opened.
@@ -59,6 +59,6 @@ public enum DemoService {
             logger: logger
         )
         app.beforeServerStarts(perform: prepare)
-        return app
+        return FleetApplication(base: app, listeningSocket: configuration.listeningSocket)
     }
 }

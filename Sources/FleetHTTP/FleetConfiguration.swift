@@ -33,6 +33,8 @@ public struct FleetConfiguration: Sendable {
     public var instances: Int = 1
     /// `FLEET_INSTANCE`: this worker's number, 0 to instances - 1 (set by the supervisor).
     public var instance: Int?
+    /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
+    public var listeningSocket: Int32?
 
     /// The defaults, as documented on each property.
     public init() {}
@@ -53,6 +55,7 @@ public struct FleetConfiguration: Sendable {
         self.drainTimeout = try env.duration("DRAIN_TIMEOUT") ?? self.drainTimeout
         self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
+        self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
     }
 
     /// Points swift-log at a `FleetLogHandler` with this format and level; call once at start.

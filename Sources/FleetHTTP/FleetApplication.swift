@@ -1,0 +1,56 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// A Hummingbird application that can also serve on an inherited listening
+/// socket: the supervisor's, or systemd's under socket activation.
+///
+/// Hummingbird binds only by address; when `listeningSocket` is set this type
+/// adopts that descriptor with NIO and serves it with Hummingbird's own
+/// `HTTP1Channel`, so a worker starts accepting on a socket that never closed.
+public struct FleetApplication<Responder: HTTPResponder>: ApplicationProtocol
+where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+    /// The application as Hummingbird would run it by address.
+    public var base: Application<Responder>
+    /// An inherited, already listening socket to serve instead of binding `base.configuration.address`.
+    public var listeningSocket: Int32?
+
+    /// - Parameters:
+    ///   - base: the application: router, services, configuration.
+    ///   - listeningSocket: a listening descriptor to adopt, or nil to bind by address.
+    public init(base: Application<Responder>, listeningSocket: Int32?) {
+        self.base = base
+        self.listeningSocket = listeningSocket
+    }
+
+    public var responder: Responder { self.base.responder }
+    public var server: HTTPServerBuilder { self.base.server }
+    public var configuration: ApplicationConfiguration { self.base.configuration }
+    public var eventLoopGroup: any EventLoopGroup { self.base.eventLoopGroup }
+    public var logger: Logger { self.base.logger }
+    public var services: [any Service] { self.base.services }
+    public var processesRunBeforeServerStart: [@Sendable () async throws -> Void] { self.base.processesRunBeforeServerStart }
+    public func onServerRunning(_ channel: any Channel) async { await self.base.onServerRunning(channel) }
+
+    public func run() async throws {
+        guard let socket = self.listeningSocket else {
+            try await self.base.run()
+            return
+        }
+        let server = InheritedSocketServer(
+            socket: socket,
+            responder: self.base.responder,
+            eventLoopGroup: self.eventLoopGroup,
+            logger: self.logger,
+            prelude: self.processesRunBeforeServerStart,
+            onServerRunning: { await self.base.onServerRunning($0) }
+        )
+        let group = ServiceGroup(configuration: .init(services: self.services + [server], logger: self.logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The `Date` header value, formatted once a second instead of once a response.
+final class HTTPDateHeader: Sendable {
+    private let current: NIOLockedValueBox<String>
+    private let task: NIOLockedValueBox<RepeatedTask?>
+
+    init(eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
+        self.current = NIOLockedValueBox(Self.format(time(nil)))
+        self.task = NIOLockedValueBox(nil)
+        let current = self.current
+        let task = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            current.withLockedValue { $0 = Self.format(time(nil)) }
+        }
+        self.task.withLockedValue { $0 = task }
+    }
+
+    var value: String { self.current.withLockedValue { $0 } }
+
+    func stop() {
+        self.task.withLockedValue { $0?.cancel() }
+    }
+
+    /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110).
+    static func format(_ seconds: time_t) -> String {
+        var seconds = seconds
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}

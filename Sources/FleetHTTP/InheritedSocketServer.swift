@@ -1,0 +1,77 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// Serves HTTP/1.1 on a listening socket this process inherited.
+///
+/// On graceful shutdown it stops accepting, lets every connection finish its
+/// request in flight, closes idle keep-alive connections, and returns.
+struct InheritedSocketServer<Responder: HTTPResponder>: Service
+where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+    let socket: Int32
+    let responder: Responder
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let prelude: [@Sendable () async throws -> Void]
+    let onServerRunning: @Sendable (any Channel) async -> Void
+
+    func run() async throws {
+        for process in self.prelude {
+            try await process()
+        }
+        let dates = HTTPDateHeader()
+        let responder = self.responder
+        let logger = self.logger
+        let http1 = HTTP1Channel(responder: { request, writer, channel in
+            var requestLogger = logger
+            requestLogger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
+            let context = Responder.Context(source: .init(channel: channel, logger: requestLogger))
+            var response: Response
+            do {
+                response = try await responder.respond(to: request, context: context)
+            } catch let error as HTTPParserError {
+                throw error
+            } catch {
+                response = Response(status: .internalServerError)
+            }
+            response.headers[.date] = dates.value
+            try await writer.write(response: response.head, body: response.body)
+        })
+        let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
+        let serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .bind(NIOBSDSocket.Handle(self.socket)) { channel in
+                http1.setup(channel: channel, logger: logger)
+            }
+        logger.info("serving an inherited socket", metadata: ["server.socket": "\(self.socket)"])
+        await withGracefulShutdownHandler {
+            await self.onServerRunning(serverChannel.channel)
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await serverChannel.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask { await http1.handle(value: connection, logger: logger) }
+                        }
+                    }
+                } catch {
+                    logger.error("accepting connections failed", metadata: ["error.message": "\(error)"])
+                }
+            }
+        } onGracefulShutdown: {
+            let drained = serverChannel.channel.eventLoop.makePromise(of: Void.self)
+            quiescing.initiateShutdown(promise: drained)
+        }
+        dates.stop()
+    }
+}
