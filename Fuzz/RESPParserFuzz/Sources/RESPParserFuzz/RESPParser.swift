@@ -1,0 +1,1 @@
+../../../../Sources/FleetRedis/RESPParser.swift

@@ -1,0 +1,1 @@
+../../../../Sources/FleetRedis/RESPValue+Conversions.swift

@@ -1,0 +1,1 @@
+../../../../Sources/FleetRedis/RedisError.swift
