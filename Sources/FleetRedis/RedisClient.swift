@@ -53,22 +53,21 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
 
     /// Sends a command on a shared connection, pipelined with other callers' commands.
     public func execute(_ command: RedisCommand) async throws -> RESPValue {
-        while true {
-            let connection = try await pool.sharedConnection()
-            do {
-                return try await connection.executeShared(command)
-            } catch is RedisConnection.Unavailable {
-                if connection.isClosed { pool.remove(connection) }
-            }
-        }
+        try await withSharedConnection { try await $0.executeShared(command) }
     }
 
     /// Sends commands in one write on a shared connection; see `RedisConnection.pipeline`.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, RedisError>] {
+        try await withSharedConnection { try await $0.pipeline(commands, exclusive: false) }
+    }
+
+    /// Runs `body` on a shared connection, again on another one if the first was
+    /// leased or closed before the command could be written.
+    private func withSharedConnection<Value>(_ body: (RedisConnection) async throws -> Value) async throws -> Value {
         while true {
-            let connection = try await pool.sharedConnection()
+            let connection = try await pool.connection(for: .shared)
             do {
-                return try await connection.pipeline(commands, exclusive: false)
+                return try await body(connection)
             } catch is RedisConnection.Unavailable {
                 if connection.isClosed { pool.remove(connection) }
             }
@@ -82,7 +81,7 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
     public func withConnection<Result: Sendable>(
         _ body: (RedisConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await pool.lease()
+        let connection = try await pool.connection(for: .lease)
         do {
             let result = try await body(connection)
             pool.release(connection, healthy: true)

@@ -49,24 +49,15 @@ final class RedisConnectionPool: Sendable {
         (openRequests, openRequestsContinuation) = AsyncStream.makeStream()
     }
 
-    /// A connection to pipeline a shared command on. Lock-only on the fast path.
-    func sharedConnection() async throws -> RedisConnection {
+    /// A connection for `demand`: shared ones pipeline any caller's commands, leased
+    /// ones are reserved for the caller until `release`. Lock-only on the fast path.
+    func connection(for demand: Demand) async throws -> RedisConnection {
         let found: RedisConnection? = try state.withLock { state in
             guard !state.shutdown else { throw Self.shutdownError }
-            return Self.takeShared(&state)
+            return Self.take(demand, &state)
         }
         if let found { return found }
-        return try await wait(for: .shared)
-    }
-
-    /// A connection reserved for the caller until `release`.
-    func lease() async throws -> RedisConnection {
-        let found: RedisConnection? = try state.withLock { state in
-            guard !state.shutdown else { throw Self.shutdownError }
-            return Self.takeLease(&state)
-        }
-        if let found { return found }
-        return try await wait(for: .lease)
+        return try await wait(for: demand)
     }
 
     /// Returns a leased connection; an unhealthy one is closed and replaced.
@@ -109,8 +100,7 @@ final class RedisConnectionPool: Sendable {
                     let (result, opens): (Result<RedisConnection, any Error>?, Int) = state.withLock { state in
                         if state.shutdown { return (.failure(Self.shutdownError), 0) }
                         if Task.isCancelled { return (.failure(CancellationError()), 0) }
-                        let found = demand == .shared ? Self.takeShared(&state) : Self.takeLease(&state)
-                        if let found { return (.success(found), 0) }
+                        if let found = Self.take(demand, &state) { return (.success(found), 0) }
                         let waiter = Waiter(id: id, continuation: continuation)
                         if demand == .shared { state.sharedWaiters.append(waiter) } else { state.leaseWaiters.append(waiter) }
                         return (nil, self.connectionsToOpen(&state))
@@ -135,6 +125,10 @@ final class RedisConnectionPool: Sendable {
             return nil
         }
         waiter?.continuation.resume(throwing: error)
+    }
+
+    private static func take(_ demand: Demand, _ state: inout State) -> RedisConnection? {
+        demand == .shared ? takeShared(&state) : takeLease(&state)
     }
 
     private static func takeShared(_ state: inout State) -> RedisConnection? {

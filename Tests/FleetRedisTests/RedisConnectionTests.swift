@@ -43,6 +43,20 @@ struct TestConnection {
     }
 }
 
+/// Expects `body` to throw a `RedisError` with `code`.
+func expectRedisError<Value>(
+    _ code: RedisError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Value
+) async {
+    do {
+        _ = try await body()
+        Issue.record("expected \(code)", sourceLocation: sourceLocation)
+    } catch let error as RedisError {
+        #expect(error.code == code, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
 @Suite struct RedisConnectionTests {
     @Test func matchesPipelinedRepliesInOrder() async throws {
         var test = try await TestConnection()
@@ -83,15 +97,10 @@ struct TestConnection {
     @Test func serverErrorsThrowWithTheirCode() async throws {
         var test = try await TestConnection()
         let connection = test.connection
-        async let reply = connection.send("INCR", "text")
+        let reply = Task { try await connection.send("INCR", "text") }
         _ = try await test.nextCommand()
         try await test.reply("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
-        do {
-            _ = try await reply
-            Issue.record("expected an error")
-        } catch let error as RedisError {
-            #expect(error.code == .wrongType)
-        }
+        await expectRedisError(.wrongType) { try await reply.value }
     }
 
     @Test func pipelineReturnsEveryReplyIncludingErrors() async throws {
@@ -110,15 +119,10 @@ struct TestConnection {
     @Test func commandTimeoutFailsTheCommandAndDropsTheConnection() async throws {
         var test = try await TestConnection(commandTimeout: .milliseconds(50))
         let connection = test.connection
-        async let slow = connection.send("BLPOP", "list", 0)
+        let slow = Task { try await connection.send("BLPOP", "list", 0) }
         _ = try await test.nextCommand()
         try await test.channel.testingEventLoop.advanceTime(to: .now() + .seconds(1))
-        do {
-            _ = try await slow
-            Issue.record("expected a timeout")
-        } catch let error as RedisError {
-            #expect(error.code == .timeout)
-        }
+        await expectRedisError(.timeout) { try await slow.value }
         try await test.connection.closeFuture.get()
         await #expect(throws: RedisError.self) { try await test.connection.send("PING") }
     }
@@ -126,29 +130,19 @@ struct TestConnection {
     @Test func closingFailsCommandsInFlight() async throws {
         var test = try await TestConnection()
         let connection = test.connection
-        async let reply = connection.send("GET", "a")
+        let reply = Task { try await connection.send("GET", "a") }
         _ = try await test.nextCommand()
         try await test.channel.close()
-        do {
-            _ = try await reply
-            Issue.record("expected connectionClosed")
-        } catch let error as RedisError {
-            #expect(error.code == .connectionClosed)
-        }
+        await expectRedisError(.connectionClosed) { try await reply.value }
     }
 
     @Test func malformedReplyClosesTheConnectionWithAProtocolError() async throws {
         var test = try await TestConnection()
         let connection = test.connection
-        async let reply = connection.send("GET", "a")
+        let reply = Task { try await connection.send("GET", "a") }
         _ = try await test.nextCommand()
         try await test.reply("?garbage\r\n")
-        do {
-            _ = try await reply
-            Issue.record("expected protocolError")
-        } catch let error as RedisError {
-            #expect(error.code == .protocolError)
-        }
+        await expectRedisError(.protocolError) { try await reply.value }
     }
 
     @Test func handshakeUsesHelloWithAuthAndName() async throws {

@@ -36,12 +36,7 @@ struct RedisCommandIntegrationTests {
         try await withRedisClient { redis in
             let p = RedisTestServer.prefix()
             try await redis.hset(p + "h", fields: [("f", "v")])
-            do {
-                _ = try await redis.incrementBy(p + "h")
-                Issue.record("expected WRONGTYPE")
-            } catch let error as RedisError {
-                #expect(error.code == .wrongType)
-            }
+            await expectRedisError(.wrongType) { try await redis.incrementBy(p + "h") }
             _ = try await redis.delete([p + "h"])
         }
     }

@@ -10,12 +10,7 @@ struct RedisConnectionIntegrationTests {
         try await withRedisClient({ $0.connection.commandTimeout = .milliseconds(200) }) { redis in
             let key = RedisTestServer.prefix() + "empty-list"
             let start = ContinuousClock.now
-            do {
-                _ = try await redis.withConnection { try await $0.send("BLPOP", key, 5) }
-                Issue.record("expected a timeout")
-            } catch let error as RedisError {
-                #expect(error.code == .timeout)
-            }
+            await expectRedisError(.timeout) { try await redis.withConnection { try await $0.send("BLPOP", key, 5) } }
             #expect(ContinuousClock.now - start < .seconds(2))
             try await redis.ping()
             await #expect(throws: RedisError.self) { try await redis.send("BLPOP", key, 5) }
@@ -86,12 +81,7 @@ struct RedisConnectionIntegrationTests {
     @Test func leaseTimeoutWhenEveryConnectionIsLeased() async throws {
         try await withRedisClient({ $0.maximumConnections = 1; $0.leaseTimeout = .seconds(1) }) { redis in
             try await redis.withConnection { _ in
-                do {
-                    _ = try await redis.withConnection { try await $0.send("PING") }
-                    Issue.record("expected leaseTimeout")
-                } catch let error as RedisError {
-                    #expect(error.code == .leaseTimeout)
-                }
+                await expectRedisError(.leaseTimeout) { try await redis.withConnection { try await $0.send("PING") } }
             }
             try await redis.ping()
         }
@@ -105,12 +95,7 @@ struct RedisConnectionIntegrationTests {
             group.cancelAll()
             try await group.waitForAll()
         }
-        do {
-            try await client.ping()
-            Issue.record("expected poolShutdown")
-        } catch let error as RedisError {
-            #expect(error.code == .poolShutdown)
-        }
+        await expectRedisError(.poolShutdown) { try await client.ping() }
     }
 
     @Test func unixSocketURL() async throws {

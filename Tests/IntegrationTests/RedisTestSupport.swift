@@ -47,3 +47,17 @@ func eventually(seconds: Double = 10, _ condition: () async throws -> Bool) asyn
     }
     return false
 }
+
+/// Expects `body` to throw a `RedisError` with `code`.
+func expectRedisError<Value>(
+    _ code: RedisError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Value
+) async {
+    do {
+        _ = try await body()
+        Issue.record("expected \(code)", sourceLocation: sourceLocation)
+    } catch let error as RedisError {
+        #expect(error.code == code, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
