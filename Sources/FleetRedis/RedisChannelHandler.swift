@@ -39,13 +39,15 @@ final class RedisChannelHandler: ChannelInboundHandler {
     /// Writes and flushes everything submitted since the last drain.
     func drain() {
         guard let context else { return }
-        let wasEmpty = inflight.isEmpty
+        let previousCount = inflight.count
         let bytes = queue.drain(into: &inflight)
         if bytes.readableBytes > 0 {
             context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         }
-        if wasEmpty && !inflight.isEmpty && timeoutCheck == nil {
-            scheduleTimeoutCheck(at: inflight.first!.deadline)
+        // Invariant: the timer is armed whenever a command in flight has a deadline,
+        // so only the commands just added can need it armed.
+        if timeoutCheck == nil {
+            armTimeoutCheck(at: inflight[inflight.index(inflight.startIndex, offsetBy: previousCount)...].lazy.map(\.deadline).min())
         }
     }
 
@@ -133,10 +135,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
         }
     }
 
-    /// One timer per connection: it fires at the oldest command's deadline and,
-    /// if that command has its reply by then, re-arms for the new oldest.
-    private func scheduleTimeoutCheck(at deadline: NIODeadline) {
-        guard let context, deadline != .distantFuture else { return }
+    /// One timer per connection, armed for the earliest deadline in flight. Replies
+    /// arriving do not cancel it: when it fires it re-arms for the new earliest.
+    private func armTimeoutCheck(at deadline: NIODeadline?) {
+        guard let context, let deadline, deadline != .distantFuture else { return }
         timeoutCheck = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) {
             self.timeoutCheck = nil
             self.checkTimeouts()
@@ -144,14 +146,15 @@ final class RedisChannelHandler: ChannelInboundHandler {
     }
 
     private func checkTimeouts() {
-        guard let context, let head = inflight.first else { return }
-        guard head.deadline <= context.eventLoop.now else {
-            scheduleTimeoutCheck(at: head.deadline)
+        guard let context else { return }
+        let now = context.eventLoop.now
+        guard let expired = inflight.firstIndex(where: { $0.deadline <= now }) else {
+            armTimeoutCheck(at: inflight.lazy.map(\.deadline).min())
             return
         }
         // A reply that has not arrived holds up every command behind it, and
         // a late reply could not be matched safely: drop the connection.
-        inflight.removeFirst().sink.fail(RedisError(.timeout, "no reply within the command timeout"))
+        inflight.remove(at: expired).sink.fail(RedisError(.timeout, "no reply within the command timeout"))
         fail(RedisError(.connectionClosed, "closed after a command timed out"), context: context)
     }
 

@@ -25,17 +25,11 @@ public struct RedisClientConfiguration: Sendable {
         self.init(connection: try RedisConnectionConfiguration(url: url))
     }
 
-    /// Exponential backoff with full jitter: a random delay up to
-    /// `initial * 2^(attempt-1)`, capped at the maximum, and at least a tenth of it.
+    /// Exponential backoff with jitter: a random delay up to `initial * 2^(attempt-1)`,
+    /// capped at the maximum, and at least a tenth of that.
     func reconnectDelay(attempt: Int) -> Duration {
         guard attempt > 0 else { return .zero }
-        let initial = Double(reconnectInitialDelay.components.seconds) + Double(reconnectInitialDelay.components.attoseconds) / 1e18
-        let maximum = Double(reconnectMaximumDelay.components.seconds) + Double(reconnectMaximumDelay.components.attoseconds) / 1e18
-        let ceiling = min(maximum, initial * pow2(attempt - 1))
-        return .milliseconds(Int(Double.random(in: (ceiling / 10)...ceiling) * 1000))
-    }
-
-    private func pow2(_ exponent: Int) -> Double {
-        Double(1 << min(exponent, 30))
+        let ceiling = min(reconnectMaximumDelay, reconnectInitialDelay * (1 << min(attempt - 1, 30)))
+        return ceiling * Double.random(in: 0.1...1)
     }
 }

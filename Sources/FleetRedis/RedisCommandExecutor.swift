@@ -41,7 +41,6 @@ extension RedisCommandExecutor {
     }
 
     /// Decodes a reply that must be an integer.
-    @usableFromInline
     func integer(_ command: RedisCommand) async throws -> Int {
         let value = try await execute(command)
         guard let int = value.int else { throw RedisError(.unexpectedReply, "expected an integer, got \(value)") }

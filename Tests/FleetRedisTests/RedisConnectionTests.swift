@@ -121,10 +121,22 @@ func expectRedisError<Value>(
         let connection = test.connection
         let slow = Task { try await connection.send("BLPOP", "list", 0) }
         _ = try await test.nextCommand()
-        try await test.channel.testingEventLoop.advanceTime(to: .now() + .seconds(1))
+        await test.channel.testingEventLoop.advanceTime(to: .now() + .seconds(1))
         await expectRedisError(.timeout) { try await slow.value }
         try await test.connection.closeFuture.get()
         await #expect(throws: RedisError.self) { try await test.connection.send("PING") }
+    }
+
+    @Test func aCommandWithATimeoutBehindOneWithoutTimesOut() async throws {
+        var test = try await TestConnection(commandTimeout: nil)
+        let connection = test.connection
+        let blocking = Task { try await connection.execute(RedisCommand("BLPOP", "list", 0), timeout: nil) }
+        let bounded = Task { try await connection.execute(RedisCommand("GET", "a"), timeout: .milliseconds(50)) }
+        _ = try await test.nextCommand()
+        _ = try await test.nextCommand()
+        await test.channel.testingEventLoop.advanceTime(to: .now() + .seconds(1))
+        await expectRedisError(.timeout) { try await bounded.value }
+        await expectRedisError(.connectionClosed) { try await blocking.value }
     }
 
     @Test func closingFailsCommandsInFlight() async throws {
@@ -181,7 +193,6 @@ func expectRedisError<Value>(
 
     @Test func resp2SubscribeModeRoutesPubSubArraysToThePushHandler() async throws {
         var test = try await TestConnection()
-        let connection = test.connection
         test.connection.setNegotiated(.resp2)
         let pushes = Mutex<[RESPValue]>([])
         try await test.connection.setPushHandler { value in pushes.withLock { $0.append(value) } }
