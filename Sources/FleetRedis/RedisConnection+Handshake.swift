@@ -18,7 +18,7 @@ extension RedisConnection {
             }
             do {
                 _ = try await execute(hello)
-            } catch let error as RedisError where Self.refusesHello(error) {
+            } catch let error as RedisError where Self.refusesHello(error, withPassword: configuration.password != nil) {
                 logger.debug("redis server refused HELLO 3, using RESP2", metadata: ["redis.error": "\(error)"])
                 resp3 = false
             }
@@ -41,9 +41,12 @@ extension RedisConnection {
         }
     }
 
-    /// Servers before 6.0 answer `ERR unknown command 'HELLO'`; some proxies `NOPROTO`.
-    static func refusesHello(_ error: RedisError) -> Bool {
+    /// Servers before 6.0 answer `ERR unknown command 'HELLO'`, or `NOAUTH` when they
+    /// require a password (they check it before looking the command up; a server that
+    /// knows HELLO takes the password in it); some proxies answer `NOPROTO`.
+    static func refusesHello(_ error: RedisError, withPassword: Bool) -> Bool {
         error.code == .server("NOPROTO")
+            || (error.code == .noAuth && withPassword)
             || (error.code == .err && error.message.lowercased().hasPrefix("unknown command"))
     }
 }

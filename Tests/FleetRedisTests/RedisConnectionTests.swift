@@ -191,6 +191,21 @@ func expectRedisError<Value>(
         #expect(connection.protocolVersion == .resp2)
     }
 
+    @Test func passwordProtectedOldServerAnswersNoAuthToHello() async throws {
+        var test = try await TestConnection()
+        var configuration = RedisConnectionConfiguration()
+        configuration.password = "pw"
+        configuration.clientName = nil
+        let connection = test.connection
+        async let done: Void = connection.handshake(configuration)
+        #expect(try await test.nextCommand().first == "HELLO")
+        try await test.reply("-NOAUTH Authentication required.\r\n")
+        #expect(try await test.nextCommand() == ["AUTH", "pw"])
+        try await test.reply("+OK\r\n")
+        try await done
+        #expect(connection.protocolVersion == .resp2)
+    }
+
     @Test func resp2SubscribeModeRoutesPubSubArraysToThePushHandler() async throws {
         var test = try await TestConnection()
         test.connection.setNegotiated(.resp2)
