@@ -93,6 +93,7 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
     }
 
     /// Subscribes to channels; returns once the server confirmed the subscription.
+    /// Call `cancel()` on the subscription when done with it.
     public func subscribe(to channels: [String]) async throws -> RedisSubscription {
         try await pubSub.subscribe(.channel, channels)
     }
@@ -105,5 +106,19 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
     /// Subscribes to shard channels (`SSUBSCRIBE`, Redis 7).
     public func ssubscribe(to channels: [String]) async throws -> RedisSubscription {
         try await pubSub.subscribe(.shardChannel, channels)
+    }
+
+    /// Subscribes for the duration of `body`, then releases the subscription.
+    /// - Parameters:
+    ///   - names: channels, patterns or shard channels, as `kind` says.
+    ///   - kind: what the names are. Default `.channel`.
+    ///   - body: receives the messages; the subscription ends when it returns.
+    public func subscribe<Value: Sendable>(
+        to names: [String], kind: RedisSubscriptionKind = .channel,
+        _ body: (RedisSubscription) async throws -> Value
+    ) async throws -> Value {
+        let subscription = try await pubSub.subscribe(kind, names)
+        defer { subscription.cancel() }
+        return try await body(subscription)
     }
 }

@@ -16,8 +16,11 @@ public struct RedisPubSubMessage: Sendable {
 /// Messages of one subscription, as an async sequence that does not end when
 /// the connection drops: the client reconnects and subscribes again.
 ///
-/// The server subscription is released when the sequence is cancelled, or
-/// when the last reference to it goes away.
+/// Iterate it from one task. Its share of the server subscription is released
+/// by `cancel()` or by cancelling the iterating task; leaving a `for await`
+/// loop with `break` does not release it, so prefer the scoped
+/// `RedisClient.subscribe(to:_:)`, which cancels when its body returns.
+/// Messages are buffered without bound until consumed.
 public struct RedisSubscription: AsyncSequence, Sendable {
     public typealias Element = RedisPubSubMessage
 

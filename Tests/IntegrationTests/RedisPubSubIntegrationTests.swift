@@ -68,6 +68,19 @@ struct RedisPubSubIntegrationTests {
         }
     }
 
+    @Test func scopedSubscriptionEndsWithItsBody() async throws {
+        try await withRedisClient { redis in
+            let channel = RedisTestServer.prefix() + "scoped"
+            let first = try await redis.subscribe(to: [channel]) { messages -> String? in
+                try await redis.publish("one", to: channel)
+                for await message in messages { return message.text }
+                return nil
+            }
+            #expect(first == "one")
+            #expect(try await eventually { try await subscriberCount(redis, channel) == 0 })
+        }
+    }
+
     @Test func subscriptionSurvivesClientKill() async throws {
         let name = "fleet-test-sub-\(UUID().uuidString.prefix(8))"
         try await withRedisClient({ $0.connection.clientName = name }) { subscriber in
