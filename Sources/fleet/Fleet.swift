@@ -5,7 +5,7 @@ struct Fleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Run Swift HTTP services at scale.",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Load.self, Plan.self]
     )
 }
 

@@ -1,1 +1,0 @@
-// FleetLoad: the load generator and planner (issue 6); files land here.
