@@ -51,6 +51,7 @@ public enum DemoService {
         UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: router)
         var app = Application(
             router: router,
+            server: .http1(configuration: .fleet),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [store],
             onServerRunning: { channel in
@@ -59,6 +60,6 @@ public enum DemoService {
             logger: logger
         )
         app.beforeServerStarts(perform: prepare)
-        return FleetApplication(base: app, listeningSocket: configuration.listeningSocket)
+        return FleetApplication(base: app, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink)
     }
 }

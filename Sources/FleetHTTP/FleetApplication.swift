@@ -19,13 +19,17 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     public var base: Application<Responder>
     /// An inherited, already listening socket to serve instead of binding `base.configuration.address`.
     public var listeningSocket: Int32?
+    /// The link to a Fleet supervisor, which says when this worker may start accepting.
+    public var supervisorLink: Int32?
 
     /// - Parameters:
     ///   - base: the application: router, services, configuration.
     ///   - listeningSocket: a listening descriptor to adopt, or nil to bind by address.
-    public init(base: Application<Responder>, listeningSocket: Int32?) {
+    ///   - supervisorLink: the supervisor link (`FLEET_IPC_FD`), when a supervisor started this process.
+    public init(base: Application<Responder>, listeningSocket: Int32?, supervisorLink: Int32? = nil) {
         self.base = base
         self.listeningSocket = listeningSocket
+        self.supervisorLink = supervisorLink
     }
 
     public var responder: Responder { self.base.responder }
@@ -44,6 +48,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         }
         let server = InheritedSocketServer(
             socket: socket,
+            supervisorLink: self.supervisorLink,
             responder: self.base.responder,
             eventLoopGroup: self.eventLoopGroup,
             logger: self.logger,

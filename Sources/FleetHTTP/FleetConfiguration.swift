@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FleetSupervisor
 import Logging
 
 /// The service's configuration, read from the environment (twelve-factor).
@@ -33,6 +34,8 @@ public struct FleetConfiguration: Sendable {
     public var instances: Int = 1
     /// `FLEET_INSTANCE`: this worker's number, 0 to instances - 1 (set by the supervisor).
     public var instance: Int?
+    /// `FLEET_IPC_FD`: the link to the supervisor, when one started this process.
+    public var supervisorLink: Int32?
     /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
     public var listeningSocket: Int32?
 
@@ -56,6 +59,7 @@ public struct FleetConfiguration: Sendable {
         self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
+        self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }
 
     /// Points swift-log at a `FleetLogHandler` with this format and level; call once at start.

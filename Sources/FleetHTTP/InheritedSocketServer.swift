@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import FleetSupervisor
 import Logging
 import NIOCore
 import NIOExtras
@@ -15,6 +16,7 @@ import ServiceLifecycle
 struct InheritedSocketServer<Responder: HTTPResponder>: Service
 where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
     let socket: Int32
+    let supervisorLink: Int32?
     let responder: Responder
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
@@ -24,6 +26,15 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     func run() async throws {
         for process in self.prelude {
             try await process()
+        }
+        if let link = self.supervisorLink {
+            // Under a supervisor the socket may still be another worker's: wait for our turn.
+            SupervisorLink.send("prepared", descriptor: link)
+            let granted = try await NIOThreadPool.singleton.runIfActive { SupervisorLink.waitFor("accept", descriptor: link) }
+            guard granted else {
+                self.logger.error("the supervisor went away before handing over the socket")
+                return
+            }
         }
         let dates = HTTPDateHeader()
         let responder = self.responder
@@ -42,7 +53,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             }
             response.headers[.date] = dates.value
             try await writer.write(response: response.head, body: response.body)
-        })
+        }, configuration: .fleet)
         let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
         let serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelInitializer { channel in
@@ -57,6 +68,9 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         logger.info("serving an inherited socket", metadata: ["server.socket": "\(self.socket)"])
         await withGracefulShutdownHandler {
             await self.onServerRunning(serverChannel.channel)
+            if let link = self.supervisorLink {
+                SupervisorLink.send("ready", descriptor: link)
+            }
             await withDiscardingTaskGroup { group in
                 do {
                     try await serverChannel.executeThenClose { inbound in
@@ -71,6 +85,9 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         } onGracefulShutdown: {
             let drained = serverChannel.channel.eventLoop.makePromise(of: Void.self)
             quiescing.initiateShutdown(promise: drained)
+            if let link = self.supervisorLink {
+                serverChannel.channel.closeFuture.whenComplete { _ in SupervisorLink.send("released", descriptor: link) }
+            }
         }
         dates.stop()
     }

@@ -1,11 +1,11 @@
 import ArgumentParser
 
-
+/// The `fleet` command; `main.swift` starts it.
 struct Fleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Run Swift HTTP services at scale.",
-        subcommands: [Serve.self, Load.self, Plan.self]
+        subcommands: [Serve.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Load.self, Plan.self]
     )
 }
 

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Runs one app as a fleet of worker processes on one shared listening socket:
+/// starts them, restarts them when they crash, rolls reloads through them one
+/// at a time, scales them, and stops them gracefully (PM2 cluster mode).
+public actor Supervisor: Service {
+    struct Worker: Sendable {
+        let pid: pid_t
+        let startedAt: ContinuousClock.Instant
+        /// Our own copy of the link, for messages to the worker.
+        let link: Int32
+        var ready = false
+    }
+
+    /// A message a worker is expected to send: `prepared`, `ready` or `released`.
+    struct Awaited: Hashable {
+        let pid: pid_t
+        let message: String
+    }
+
+    struct Slot: Sendable {
+        var worker: Worker?
+        var status = "starting"
+        var restarts = 0
+        var unstableStarts = 0
+        var lastExit: String?
+        var recentOutput: [String] = []
+    }
+
+    let configuration: AppConfiguration
+    let logger: Logger
+    var environment: [String: String]
+    var slots: [Slot] = []
+    /// One socket per worker slot, all bound to the port with `SO_REUSEPORT`: the
+    /// kernel spreads connections evenly, and only one process accepts on each.
+    var sockets: [ListeningSocket] = []
+    var logSink: LogSink?
+    /// Exits we caused (reload, scale down, stop): not crashes.
+    var expectedExits: Set<pid_t> = []
+    var messageWaiters: [Awaited: CheckedContinuation<Bool, Never>] = [:]
+    var exitWaiters: [pid_t: [CheckedContinuation<Void, Never>]] = [:]
+    /// Our end of each live worker's link, closed when it exits.
+    var links: [pid_t: Int32] = [:]
+    var isReloading = false
+    var isStopping = false
+    let jobs: AsyncStream<@Sendable () async -> Void>
+    let addJob: AsyncStream<@Sendable () async -> Void>.Continuation
+    let stopRequests: AsyncStream<Void>
+    let requestStop: AsyncStream<Void>.Continuation
+
+    /// - Parameters:
+    ///   - configuration: the app and how to run it.
+    ///   - logger: the supervisor's own log.
+    public init(configuration: AppConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.environment = configuration.environment
+        (self.jobs, self.addJob) = AsyncStream.makeStream()
+        (self.stopRequests, self.requestStop) = AsyncStream.makeStream()
+    }
+
+    /// The port the fleet listens on, once `run()` has bound it.
+    public var port: Int? { self.sockets.first?.port }
+
+    public func run() async throws {
+        try FileManager.default.createDirectory(atPath: "\(self.configuration.stateDirectory)/logs", withIntermediateDirectories: true)
+        try self.bindSockets(count: self.configuration.instances)
+        let socket = self.sockets[0]
+        self.logSink = LogSink(
+            path: self.configuration.logFilePath,
+            limit: self.configuration.logFileLimit,
+            kept: self.configuration.logFilesKept,
+            echo: true
+        )
+        self.logger.info("listening", metadata: ["server.address": "\(self.configuration.host)", "server.port": "\(socket.port)", "app": "\(self.configuration.name)"])
+        let control = ControlServer(path: self.configuration.controlSocketPath, supervisor: self, logger: self.logger)
+
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.reapChildren() }
+                group.addTask {
+                    do { try await control.run() } catch { self.logger.error("control socket failed", metadata: ["error.message": "\(error)"]) }
+                }
+                group.addTask {
+                    await self.startAll()
+                    for await _ in self.stopRequests { break }
+                    await self.stopAll()
+                    self.addJob.finish()
+                }
+                for await job in self.jobs {
+                    group.addTask { await job() }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.requestStop.yield()
+        }
+        self.sockets.forEach { $0.close() }
+        self.logSink?.close()
+        self.logger.info("stopped", metadata: ["app": "\(self.configuration.name)"])
+    }
+
+    /// Asks the fleet to stop: every worker drains, then `run()` returns.
+    public func stop() {
+        self.requestStop.yield()
+    }
+
+    // MARK: Status
+
+    /// Every worker's state, as `fleet list` shows it.
+    public func status() -> AppStatus {
+        let now = ContinuousClock.now
+        let workers = self.slots.enumerated().map { instance, slot in
+            let stats = slot.worker.flatMap { ProcessStats.read(pid: $0.pid) }
+            let uptime = slot.worker.map { now - $0.startedAt } ?? .zero
+            return WorkerStatus(
+                instance: instance,
+                pid: slot.worker?.pid ?? 0,
+                status: slot.status,
+                uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
+                restarts: slot.restarts,
+                cpuSeconds: stats?.cpuSeconds ?? 0,
+                memoryBytes: stats?.memoryBytes ?? 0,
+                lastExit: slot.lastExit
+            )
+        }
+        return AppStatus(name: self.configuration.name, port: self.port ?? 0, supervisorPID: getpid(), workers: workers)
+    }
+
+    /// Binds sockets until there is one per slot; the first fixes the port when 0 was asked for.
+    func bindSockets(count: Int) throws(SupervisorError) {
+        while self.sockets.count < count {
+            let port = self.sockets.first?.port ?? self.configuration.port
+            self.sockets.append(try ListeningSocket.bind(host: self.configuration.host, port: port, reusePort: true))
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker's side of the link to its supervisor: a socket at `FLEET_IPC_FD`
+/// carrying JSON lines.
+///
+/// The hand-over of a listening socket is a short conversation, so that two
+/// processes never accept on one socket at once:
+/// worker `prepared` → supervisor `accept` → worker `ready`; and on shutdown,
+/// worker `released` once it has stopped accepting.
+public enum SupervisorLink {
+    /// The link descriptor, when this process was started by a Fleet supervisor.
+    public static func descriptor(environment: [String: String]) -> Int32? {
+        environment["FLEET_IPC_FD"].flatMap { Int32($0) }
+    }
+
+    /// Sends one message: `{"type":"<type>"}`.
+    public static func send(_ type: String, descriptor: Int32) {
+        var line = #"{"type":"\#(type)"}"# + "\n"
+        _ = line.withUTF8 { write(descriptor, $0.baseAddress, $0.count) }
+    }
+
+    /// Blocks until the supervisor sends a message of `type`; false if the link closes first.
+    /// Call it off the event loops (a thread pool), as it blocks its thread.
+    public static func waitFor(_ type: String, descriptor: Int32) -> Bool {
+        var splitter = LineSplitter()
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            for line in splitter.lines(in: buffer[..<count]) where line.contains(#""type":"\#(type)""#) {
+                return true
+            }
+        }
+    }
+}

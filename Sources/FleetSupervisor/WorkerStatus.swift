@@ -1,0 +1,24 @@
+/// One worker as `fleet list` shows it.
+public struct WorkerStatus: Codable, Sendable, Equatable {
+    /// The slot, 0 to instances - 1 (`FLEET_INSTANCE`).
+    public var instance: Int
+    public var pid: Int32
+    /// `starting`, `online`, `stopping`, `restarting` or `errored`.
+    public var status: String
+    public var uptimeSeconds: Double
+    public var restarts: Int
+    /// CPU time used, in seconds, from /proc.
+    public var cpuSeconds: Double
+    /// Resident memory in bytes, from /proc.
+    public var memoryBytes: Int
+    /// Why the last worker in this slot exited, when one did.
+    public var lastExit: String?
+}
+
+/// The answer to `fleet list`.
+public struct AppStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var port: Int
+    public var supervisorPID: Int32
+    public var workers: [WorkerStatus]
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import FleetHTTP
+import FleetSupervisor
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `fleet start`: a supervised fleet of workers on one shared socket, in the foreground.
+struct Start: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an executable as a supervised fleet of workers sharing one listening socket.",
+        discussion: """
+            Workers inherit the socket (LISTEN_FDS=1, fd 3) and get FLEET_INSTANCE, FLEET_WORKERS and FLEET_IPC_FD. \
+            SIGTERM or SIGINT drains every worker and exits. Control the running fleet with fleet list, reload, scale and stop.
+            """
+    )
+
+    @Argument(help: "The worker executable.")
+    var executable: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the worker.")
+    var arguments: [String] = []
+
+    @OptionGroup var app: AppOptions
+
+    @Option(name: [.customShort("i"), .long], help: "Workers: a number from 1 to 1024, or max for one per core.")
+    var instances: String = "1"
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: "How long a worker may take to report ready, e.g. 30s.")
+    var readyTimeout: String = "30s"
+
+    @Option(help: "How long a stopping worker may drain before SIGKILL, e.g. 35s.")
+    var stopTimeout: String = "35s"
+
+    @Option(help: "Unstable starts in a row (each dying within --min-uptime) after which a worker is marked errored.")
+    var maxRestarts: Int = 10
+
+    @Option(help: "A worker that dies sooner than this after starting counts as an unstable start, e.g. 1s.")
+    var minUptime: String = "1s"
+
+    func validate() throws {
+        _ = try self.workerCount()
+        guard (0...65535).contains(self.port) else { throw ValidationError("--port must be from 0 to 65535, not \(self.port)") }
+        _ = try Self.duration(self.readyTimeout, flag: "--ready-timeout")
+        _ = try Self.duration(self.stopTimeout, flag: "--stop-timeout")
+        _ = try Self.duration(self.minUptime, flag: "--min-uptime")
+        guard (1...1000).contains(self.maxRestarts) else { throw ValidationError("--max-restarts must be from 1 to 1000, not \(self.maxRestarts)") }
+    }
+
+    func workerCount() throws -> Int {
+        if self.instances == "max" { return ProcessInfo.processInfo.activeProcessorCount }
+        guard let count = Int(self.instances), (1...1024).contains(count) else {
+            throw ValidationError("--instances (-i) must be a number from 1 to 1024 or max, not \(self.instances)")
+        }
+        return count
+    }
+
+    static func duration(_ text: String, flag: String) throws -> Duration {
+        guard let duration = try? EnvironmentReader(["value": text]).duration("value") else {
+            throw ValidationError("\(flag) must be a duration such as 30s, 500ms or 2m, not \(text)")
+        }
+        return duration
+    }
+
+    func run() async throws {
+        // Only the log settings are the supervisor's; the rest of the environment is the workers'.
+        var logging = FleetConfiguration()
+        do {
+            let environment = EnvironmentReader(ProcessInfo.processInfo.environment)
+            logging.logFormat = try environment.logFormat("LOG_FORMAT") ?? logging.logFormat
+            logging.logLevel = try environment.logLevel("LOG_LEVEL") ?? logging.logLevel
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        logging.bootstrapLogging()
+        var configuration = AppConfiguration(executable: Self.resolve(self.executable))
+        configuration.name = self.app.name
+        configuration.arguments = self.arguments
+        configuration.instances = try self.workerCount()
+        configuration.host = self.host
+        configuration.port = self.port
+        configuration.readyTimeout = try Self.duration(self.readyTimeout, flag: "--ready-timeout")
+        configuration.stopTimeout = try Self.duration(self.stopTimeout, flag: "--stop-timeout")
+        configuration.restart.maxUnstableStarts = self.maxRestarts
+        configuration.restart.minUptime = try Self.duration(self.minUptime, flag: "--min-uptime")
+        configuration.stateDirectory = self.app.stateDirectory
+        configuration.environment = Self.workerEnvironment()
+        let supervisor = Supervisor(configuration: configuration, logger: Logger(label: "fleet.supervisor"))
+        let group = ServiceGroup(
+            configuration: .init(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "fleet.supervisor"))
+        )
+        try await group.run()
+    }
+
+    /// The supervisor's environment, less what belongs to the supervisor itself.
+    static func workerEnvironment() -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LISTEN_") && $0.key != "FLEET_IPC_FD" && $0.key != "NOTIFY_SOCKET" }
+    }
+
+    /// A bare name is looked up on PATH, as a shell would.
+    static func resolve(_ executable: String) -> String {
+        guard !executable.contains("/") else { return executable }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(executable)") {
+            return "\(directory)/\(executable)"
+        }
+        return executable
+    }
+}
+
+/// The options every command that talks to a fleet shares.
+struct AppOptions: ParsableArguments {
+    @Option(help: "The app's name.")
+    var name: String = "app"
+
+    @Option(name: .customLong("state-dir"), help: "The supervisor's state directory (control socket, logs).")
+    var stateDirectory: String = ProcessInfo.processInfo.environment["FLEET_STATE_DIR"] ?? ".fleet"
+
+    var client: ControlClient { ControlClient(name: self.name, stateDirectory: self.stateDirectory) }
+}
