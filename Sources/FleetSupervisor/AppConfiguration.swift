@@ -26,6 +26,8 @@ public struct AppConfiguration: Sendable {
     public var logFileLimit: Int = 10 << 20
     /// How many rotated log files to keep. Default 5.
     public var logFilesKept: Int = 5
+    /// Also write the workers' output to the supervisor's standard output. Default true.
+    public var echoOutput: Bool = true
 
     /// - Parameter executable: the worker executable.
     public init(executable: String) {

@@ -77,7 +77,7 @@ public actor Supervisor: Service {
             path: self.configuration.logFilePath,
             limit: self.configuration.logFileLimit,
             kept: self.configuration.logFilesKept,
-            echo: true
+            echo: self.configuration.echoOutput
         )
         self.logger.info("listening", metadata: ["server.address": "\(self.configuration.host)", "server.port": "\(socket.port)", "app": "\(self.configuration.name)"])
         let control = ControlServer(path: self.configuration.controlSocketPath, supervisor: self, logger: self.logger)
@@ -86,7 +86,13 @@ public actor Supervisor: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.reapChildren() }
                 group.addTask {
-                    do { try await control.run() } catch { self.logger.error("control socket failed", metadata: ["error.message": "\(error)"]) }
+                    do {
+                        try await control.run()
+                    } catch is CancellationError {
+                        // The fleet stopped.
+                    } catch {
+                        self.logger.error("control socket failed", metadata: ["error.message": "\(error)"])
+                    }
                 }
                 group.addTask {
                     await self.startAll()

@@ -5,7 +5,7 @@ struct Fleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Run Swift HTTP services at scale.",
-        subcommands: [Serve.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Load.self, Plan.self]
+        subcommands: [Demo.self, Serve.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Load.self, Plan.self]
     )
 }
 
