@@ -80,6 +80,9 @@ public struct CapacityPlan: Sendable, Codable {
     /// A text summary: capacity, fit, instances, database connections, HPA settings.
     public var summary: String {
         var lines: [String] = []
+        guard maxRate > 0 else {
+            return "no measured rate held the SLO and error budget: check the target, or start lower with --start-rate"
+        }
         lines.append("one instance holds \(format(maxRate, 0)) req/s within the SLO")
         if let law {
             let peakN = law.peakConcurrency

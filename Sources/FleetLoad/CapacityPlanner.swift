@@ -28,8 +28,8 @@ public struct CapacityPlanner: Sendable {
         public var concurrencies = [1, 2, 4, 8, 16, 32, 64]
         /// Length of each concurrency measurement; default 5 s.
         public var concurrencyDuration: Duration = .seconds(5)
-        /// Most connections per step; default 512.
-        public var connections = 512
+        /// Most connections per step; default 256.
+        public var connections = 256
 
         /// Creates a configuration with the defaults above.
         public init(target: Target, slo: [Threshold], peak: Double) throws {
@@ -64,15 +64,23 @@ public struct CapacityPlanner: Sendable {
         var good = 0.0
         var bad: Double?
         var rate = configuration.startRate
-        while bad == nil, rate <= configuration.maxRate {
+        // Double while the rate holds; if the first rate fails, halve until one holds.
+        while rate <= configuration.maxRate, rate >= 1, steps.count < 24 {
             let step = try await measure(rate: rate)
             steps.append(step)
             log?(Self.describe(step))
-            if step.held { good = rate; rate *= 2 } else { bad = rate }
+            if step.held {
+                good = rate
+                if bad != nil { break }
+                rate *= 2
+            } else {
+                bad = rate
+                if good > 0 { break }
+                rate /= 2
+            }
         }
-        if let failing = bad {
-            var high = failing
-            for _ in 0..<configuration.refinements where good > 0 {
+        if var high = bad, good > 0 {
+            for _ in 0..<configuration.refinements {
                 let middle = (good + high) / 2
                 let step = try await measure(rate: middle)
                 steps.append(step)

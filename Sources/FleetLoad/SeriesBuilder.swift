@@ -4,13 +4,22 @@ struct SeriesBuilder: Sendable {
     private(set) var samples: [LoadReport.Sample] = []
     private let model: LoadModel
     private let limit = 1800
+    private let interval: Double
 
     init(model: LoadModel, interval: Duration) {
         self.model = model
+        self.interval = interval.seconds
     }
 
     mutating func append(_ interval: IntervalSample, at elapsed: Double, length: Double) {
         guard length > 0 else { return }
+        defer {
+            // A stub (the drain after the last full interval) folds into its predecessor.
+            if length < self.interval / 2, samples.count >= 2 {
+                let last = samples.removeLast()
+                samples[samples.count - 1] = Self.merge(samples[samples.count - 1], last)
+            }
+        }
         let latency = interval.latency
         func ms(_ percentile: Double) -> Double {
             latency.totalCount == 0 ? 0 : Double(latency.valueAtPercentile(percentile)) / 1000
@@ -41,26 +50,30 @@ struct SeriesBuilder: Sendable {
         var merged: [LoadReport.Sample] = []
         var index = 0
         while index + 1 < samples.count {
-            var a = samples[index]
-            let b = samples[index + 1]
-            a.time = b.time
-            a.requests += b.requests
-            a.errors += b.errors
-            a.dropped += b.dropped
-            a.length += b.length
-            a.rate = Double(a.requests) / a.length
-            a.targetLevel = (a.targetLevel + b.targetLevel) / 2
-            a.p50 = max(a.p50, b.p50)
-            a.p95 = max(a.p95, b.p95)
-            a.p99 = max(a.p99, b.p99)
-            a.max = max(a.max, b.max)
-            a.uncorrectedP99 = max(a.uncorrectedP99, b.uncorrectedP99)
-            a.connections = max(a.connections, b.connections)
-            merged.append(a)
+            merged.append(Self.merge(samples[index], samples[index + 1]))
             index += 2
         }
         if index < samples.count { merged.append(samples[index]) }
         samples = merged
+    }
+
+    private static func merge(_ first: LoadReport.Sample, _ second: LoadReport.Sample) -> LoadReport.Sample {
+        var a = first
+        let b = second
+        a.time = b.time
+        a.requests += b.requests
+        a.errors += b.errors
+        a.dropped += b.dropped
+        a.targetLevel = (a.targetLevel * a.length + b.targetLevel * b.length) / (a.length + b.length)
+        a.length += b.length
+        a.rate = Double(a.requests) / a.length
+        a.p50 = max(a.p50, b.p50)
+        a.p95 = max(a.p95, b.p95)
+        a.p99 = max(a.p99, b.p99)
+        a.max = max(a.max, b.max)
+        a.uncorrectedP99 = max(a.uncorrectedP99, b.uncorrectedP99)
+        a.connections = max(a.connections, b.connections)
+        return a
     }
 
     func recentRates() -> [Double] {

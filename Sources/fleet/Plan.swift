@@ -49,6 +49,9 @@ extension Plan {
         @Option(help: "Concurrencies for the USL fit, comma-separated (empty skips the fit).")
         var concurrency: String = "1,2,4,8,16,32,64"
 
+        @Option(help: "Length of each concurrency measurement, such as 5s.")
+        var sweepDuration: String = "5s"
+
         @Option(help: "Write the plan as JSON to this file, or - for standard output.")
         var json: String?
 
@@ -66,6 +69,8 @@ extension Plan {
                 configuration.startRate = startRate
                 guard let step = Duration.parse(stepDuration), step > .zero else { throw ValidationError("--step-duration '\(stepDuration)': expected a duration such as 10s") }
                 configuration.stepDuration = step
+                guard let sweep = Duration.parse(sweepDuration), sweep > .zero else { throw ValidationError("--sweep-duration '\(sweepDuration)': expected a duration such as 5s") }
+                configuration.concurrencyDuration = sweep
                 let levels = concurrency.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard levels.allSatisfy({ ($0 ?? 0) >= 1 }) else { throw ValidationError("--concurrency '\(concurrency)': expected positive integers separated by commas") }
                 configuration.concurrencies = levels.compactMap { $0 }
