@@ -13,8 +13,11 @@ OPEN_RATE=${OPEN_RATE:-5000}
 PEER=${PEER:-/work/shared/peers/node-cluster.mjs}
 PATH_UNDER_TEST=${PATH_UNDER_TEST:-/hello}
 
-swift build -c release --scratch-path .build-load --product fleet >&2
-FLEET=$(swift build -c release --scratch-path .build-load --product fleet --show-bin-path)/fleet
+# FLEET=/path/to/fleet skips the build (a release binary built elsewhere).
+if [[ -z "${FLEET:-}" ]]; then
+    swift build -c release --scratch-path .build-load --product fleet >&2
+    FLEET=$(swift build -c release --scratch-path .build-load --product fleet --show-bin-path)/fleet
+fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 WORKERS=2 PORT=$PORT node "$PEER" >/tmp/fleet-load-bench-node.log 2>&1 &

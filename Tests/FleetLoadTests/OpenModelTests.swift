@@ -94,6 +94,27 @@ extension LiveTests {
             #expect(!report.passed)
         }
 
+        @Test("--abort-on-fail stops the run at the first failed threshold")
+        func abortOnFail() async throws {
+            let server = try await TestHTTPServer(delay: .milliseconds(30))
+            let configuration = LoadConfiguration(
+                target: try Target(url: server.url),
+                model: .constantRate(50, duration: .seconds(10)),
+                connections: 10,
+                thresholds: [try Threshold(parsing: "p95<10ms")],
+                abortOnFail: true,
+                threads: 1,
+                sampleInterval: .milliseconds(250)
+            )
+            let started = ContinuousClock.now
+            let report = try await LoadTest(configuration: configuration).run()
+            try await server.shutdown()
+            #expect(report.aborted)
+            #expect(!report.passed)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(report.dropped > 300)
+        }
+
         @Test("ramping stages: per-stage groups and achieved rate near the plan")
         func rampingStages() async throws {
             let server = try await TestHTTPServer(delay: .milliseconds(1))
