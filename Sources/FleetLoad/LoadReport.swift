@@ -65,7 +65,7 @@ public struct LoadReport: Sendable, Codable {
     public var checkFailures: Int
     /// Arrivals the open model planned but could not send.
     public var dropped: Int
-    /// The planned mean arrival rate (open model only).
+    /// The planned mean arrival rate (open model only; the JSON omits it in the closed model).
     public var targetRate: Double?
     /// Requests per second achieved over the planned duration.
     public var achievedRate: Double
@@ -87,6 +87,8 @@ public struct LoadReport: Sendable, Codable {
 
     /// True when every threshold held.
     public var passed: Bool { thresholds.allSatisfy(\.passed) }
+    /// The process exit status for this report: 0, or 99 when a threshold failed (as k6).
+    public var exitCode: Int32 { passed ? 0 : 99 }
     /// Corrected median latency.
     public var p50: Duration { .microseconds(Int64(latency.p50 * 1000)) }
     /// Corrected 95th percentile latency.

@@ -82,7 +82,7 @@ struct Load: AsyncParsableCommand {
             if json == "-" { FileHandle.standardOutput.write(Data(text.utf8)) } else { try text.write(toFile: json, atomically: true, encoding: .utf8) }
         }
         if let html { try report.html().write(toFile: html, atomically: true, encoding: .utf8) }
-        if !report.passed { throw ExitCode(99) }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
     private func makeConfiguration() throws -> LoadConfiguration {

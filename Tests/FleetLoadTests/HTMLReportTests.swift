@@ -14,9 +14,18 @@ extension LiveTests {
         }
         static let required = ProcessInfo.processInfo.environment["CI"] == "true"
 
-        @Test("the report is self-contained: no external URL, charts inline, JSON embedded")
+        @Test("the report is self-contained: no external URL, charts inline, JSON embedded; the JSON schema is stable")
         func selfContained() async throws {
-            let html = try await Self.sampleReport().html()
+            let report = try await Self.sampleReport()
+            let json = try JSONSerialization.jsonObject(with: Data(try report.jsonString().utf8)) as? [String: Any]
+            #expect(json?["schema"] as? String == "fleet.load/v1")
+            #expect(Set(json?.keys.map { $0 } ?? []) == [
+                "schema", "target", "model", "plannedDuration", "elapsed", "aborted", "requests", "errors", "errorRate",
+                "checkFailures", "dropped", "targetRate", "achievedRate", "latency", "uncorrectedLatency", "statuses",
+                "errorKinds", "requestsByName", "stages", "spectrum", "series", "thresholds", "warnings",
+            ])
+            #expect(report.series.count >= 7)
+            let html = try report.html()
             #expect(html.contains("<svg"))
             #expect(html.components(separatedBy: "<svg").count - 1 == 3)
             #expect(!html.contains("src=\"http"))

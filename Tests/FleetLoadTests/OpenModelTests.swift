@@ -38,6 +38,7 @@ extension LiveTests {
             #expect(abs(report.latency.p50 - 50) <= 2.5)
             #expect(abs(report.achievedRate - 200) <= 2)
             #expect(report.statusCounts == [200: 800])
+            #expect(report.exitCode == 0)
         }
 
         @Test("a stall raises corrected latency, not uncorrected (wrk2's coordinated omission)")
@@ -92,6 +93,7 @@ extension LiveTests {
             #expect(report.errors > 0)
             #expect(report.errorKinds["connect", default: 0] > 0)
             #expect(!report.passed)
+            #expect(report.exitCode == 99)
         }
 
         @Test("--abort-on-fail stops the run at the first failed threshold")
