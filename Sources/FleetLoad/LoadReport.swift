@@ -67,7 +67,7 @@ public struct LoadReport: Sendable, Codable {
     public var dropped: Int
     /// The planned mean arrival rate (open model only; the JSON omits it in the closed model).
     public var targetRate: Double?
-    /// Requests per second achieved over the planned duration.
+    /// Requests per second achieved over the planned duration (or until the last request went out, if later).
     public var achievedRate: Double
     /// Latency from each request's intended start (coordinated omission corrected).
     public var latency: Latency
@@ -100,7 +100,7 @@ public struct LoadReport: Sendable, Codable {
         Dictionary(uniqueKeysWithValues: statuses.compactMap { key, value in Int(key).map { ($0, value) } })
     }
 
-    init(configuration: LoadConfiguration, recorder: Recorder, series: [Sample], elapsed: Double, aborted: Bool, warnings: [String]) {
+    init(configuration: LoadConfiguration, recorder: Recorder, series: [Sample], elapsed: Double, sending: Double, aborted: Bool, warnings: [String]) {
         let model = configuration.model
         target = configuration.target.description
         self.model = model.isOpen ? "open" : "closed"
@@ -112,7 +112,8 @@ public struct LoadReport: Sendable, Codable {
         errorRate = recorder.requests == 0 ? 0 : Double(recorder.errors) / Double(recorder.requests)
         checkFailures = recorder.checkFailures
         dropped = recorder.dropped
-        let span = aborted ? min(elapsed, plannedDuration) : plannedDuration
+        // Over the planned duration, or until the last send when queued requests went out late (an overloaded target).
+        let span = aborted ? min(elapsed, plannedDuration) : max(sending, plannedDuration)
         targetRate = model.isOpen ? model.averageLevel(upTo: plannedDuration) : nil
         achievedRate = span > 0 ? Double(recorder.requests) / span : 0
         latency = Latency(recorder.corrected)

@@ -271,6 +271,7 @@ final class LoadShard: @unchecked Sendable {
             request = buffer
         }
         let now = monotonicNow()
+        recorder.lastSent = now
         let flight = LoadConnection.InFlight(intended: intended, sent: now, name: name, stage: plan.stage(at: intended))
         connection.send(request, inFlight: flight, bodyless: plan.bodyless[name])
     }

@@ -77,6 +77,7 @@ public struct LoadTest: Sendable {
             recorder: recorder,
             series: series.samples,
             elapsed: min(wall, configuration.model.duration.seconds + configuration.timeout.seconds),
+            sending: recorder.lastSent > start ? Double(recorder.lastSent - start) / 1e9 : 0,
             aborted: aborted,
             warnings: checks.warnings
         )

@@ -38,6 +38,8 @@ struct Recorder: Sendable {
     var errors = 0
     var checkFailures = 0
     var dropped = 0
+    /// When the last request went out (monotonic ns): in overload, queued requests go out after the planned end.
+    var lastSent: UInt64 = 0
     var statuses: [Int: Int] = [:]
     var errorKinds: [String: Int] = [:]
     var byName: [Group]
@@ -81,6 +83,7 @@ struct Recorder: Sendable {
         errors += other.errors
         checkFailures += other.checkFailures
         dropped += other.dropped
+        lastSent = max(lastSent, other.lastSent)
         statuses.merge(other.statuses, uniquingKeysWith: +)
         errorKinds.merge(other.errorKinds, uniquingKeysWith: +)
         for index in byName.indices { byName[index].add(other.byName[index]) }
