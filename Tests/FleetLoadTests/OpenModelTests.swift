@@ -96,6 +96,28 @@ extension LiveTests {
             #expect(report.exitCode == 99)
         }
 
+        @Test("checks: a status or body that does not match counts as an error")
+        func checks() async throws {
+            let server = try await TestHTTPServer(delay: .zero, body: "hello fleet")
+            func run(_ checks: Checks) async throws -> LoadReport {
+                let configuration = LoadConfiguration(
+                    target: try Target(url: server.url),
+                    model: .constantRate(100, duration: .milliseconds(500)),
+                    connections: 4,
+                    checks: checks,
+                    threads: 1
+                )
+                return try await LoadTest(configuration: configuration).run()
+            }
+            let passing = try await run(Checks(statuses: [200], bodyContains: "fleet"))
+            let wrongBody = try await run(Checks(bodyContains: "nope"))
+            let wrongStatus = try await run(Checks(statuses: [201]))
+            try await server.shutdown()
+            #expect(passing.requests == 50 && passing.errors == 0)
+            #expect(wrongBody.errors == 50 && wrongBody.checkFailures == 50)
+            #expect(wrongStatus.errors == 50 && wrongStatus.statusCounts == [200: 50])
+        }
+
         @Test("--abort-on-fail stops the run at the first failed threshold")
         func abortOnFail() async throws {
             let server = try await TestHTTPServer(delay: .milliseconds(30))
