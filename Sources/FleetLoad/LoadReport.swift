@@ -7,22 +7,31 @@ import Foundation
 public struct LoadReport: Sendable, Codable {
     /// Latency percentiles of one histogram, in milliseconds.
     public struct Latency: Sendable, Codable, Hashable {
+        /// Smallest, mean, percentiles (p999 is the 99.9th) and largest, in milliseconds.
         public var min, mean, p50, p90, p95, p99, p999, max: Double
+        /// Values recorded.
         public var count: Int
     }
 
     /// Requests, errors and latency for one request name or stage.
     public struct Group: Sendable, Codable, Hashable {
+        /// The request's name, or the stage's number and target.
         public var name: String
+        /// Requests finished.
         public var requests: Int
+        /// Requests failed.
         public var errors: Int
+        /// Corrected latency.
         public var latency: Latency
     }
 
     /// One point of the percentile spectrum.
     public struct SpectrumPoint: Sendable, Codable, Hashable {
+        /// 0 to 100.
         public var percentile: Double
+        /// Milliseconds from the intended start.
         public var corrected: Double
+        /// Milliseconds from the send.
         public var uncorrected: Double
     }
 
