@@ -72,6 +72,7 @@ let package = Package(
             name: "FleetDemo",
             dependencies: [
                 "FleetHTTP",
+                "FleetRedis",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

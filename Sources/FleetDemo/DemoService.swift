@@ -1,7 +1,9 @@
 import FleetHTTP
+import FleetRedis
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The demo service: the users API with health checks, on PostgreSQL when
 /// `DATABASE_URL` is set and on embedded SQLite otherwise.
@@ -12,13 +14,15 @@ public enum DemoService {
     /// Builds the demo application from `configuration`.
     /// - Throws: `ConfigurationError` when `DATABASE_URL` does not parse; a store error when the file cannot be opened.
     public static func makeApplication(configuration: FleetConfiguration, logger: Logger) async throws -> App {
+        // Everything that can fail on configuration alone fails before a store is opened.
+        let redis = try configuration.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url: url, logger: logger) }
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
                 poolMax: configuration.databasePoolMax,
                 logger: logger
             )
-            return Self.makeApplication(store: store, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, configuration: configuration, logger: logger) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -31,13 +35,14 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, configuration: configuration, logger: logger) {
             try await store.migrate()
         }
     }
 
     static func makeApplication<Store: UserStore>(
         store: Store,
+        redis: RedisClient?,
         configuration: FleetConfiguration,
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
@@ -47,13 +52,19 @@ public enum DemoService {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
         router.get("/hello") { _, _ in "hello" }
-        HealthRoutes(checks: [HealthCheck("database") { try await store.ping() }]).register(on: router)
+        var checks = [HealthCheck("database") { try await store.ping() }]
+        var services: [any Service] = [store]
+        if let redis {
+            services.append(redis)
+            checks.append(HealthCheck("redis") { try await redis.ping() })
+        }
+        HealthRoutes(checks: checks).register(on: router)
         UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: router)
         var app = Application(
             router: router,
             server: .http1(configuration: .fleet),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [store],
+            services: services,
             onServerRunning: { channel in
                 logger.info("listening", metadata: ["server.address": "\(configuration.host)", "server.port": "\(channel.localAddress?.port ?? configuration.port)"])
             },
@@ -61,5 +72,15 @@ public enum DemoService {
         )
         app.beforeServerStarts(perform: prepare)
         return FleetApplication(base: app, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink)
+    }
+}
+
+extension DemoService {
+    static func redisClient(url: String, logger: Logger) throws(ConfigurationError) -> RedisClient {
+        do {
+            return try RedisClient(url: url, logger: logger)
+        } catch {
+            throw ConfigurationError(variable: "REDIS_URL", value: url, accepted: "redis://[user:pass@]host[:port][/db], rediss://... or unix:///path (\(error))")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetHTTP
+import FleetLoad
 import FleetSupervisor
 import Foundation
 import Logging
@@ -63,7 +64,7 @@ struct Start: AsyncParsableCommand {
     }
 
     static func duration(_ text: String, flag: String) throws -> Duration {
-        guard let duration = try? EnvironmentReader(["value": text]).duration("value") else {
+        guard let duration = Duration.parse(text) else {
             throw ValidationError("\(flag) must be a duration such as 30s, 500ms or 2m, not \(text)")
         }
         return duration
