@@ -71,6 +71,15 @@ import Testing
         })
         #expect(servedBy.isSubset(of: pids), "requests are served by the workers, logged to the fleet's log file")
         #expect(!servedBy.isEmpty)
+
+        let (status, output) = try await fleet.control(["logs", "--name", fleet.name, "--lines", "5", "--json"])
+        #expect(status == 0, "fleet logs: \(output)")
+        let printed = output.split(separator: "\n")
+        #expect(printed.count == 5, "the last 5 lines: \(output)")
+        #expect(printed.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        let (missing, missingOutput) = try await fleet.control(["logs", "--name", "nosuchapp"])
+        #expect(missing != 0)
+        #expect(missingOutput.contains("no log at"))
         try await fleet.stop()
     }
 
