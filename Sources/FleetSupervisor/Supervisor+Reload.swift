@@ -41,16 +41,10 @@ extension Supervisor {
             )
         }
         if let old = self.slots[instance].worker {
-            self.expectedExits.insert(old.pid)
-            kill(old.pid, SIGTERM)
+            self.terminate(old.pid)
             if !(await self.waitFor("released", from: old.pid, timeout: .seconds(5))) {
                 kill(old.pid, SIGKILL)
                 await self.waitForExit(old.pid)
-            }
-            let timeout = self.configuration.stopTimeout
-            self.addJob.yield {
-                try? await Task.sleep(for: timeout)
-                await self.killIfAlive(old.pid)
             }
         }
         var slot = self.slots[instance]
@@ -80,10 +74,7 @@ extension Supervisor {
         } else {
             let removed = self.slots[instances...].compactMap(\.worker?.pid)
             self.slots.removeLast(self.slots.count - instances)
-            for pid in removed {
-                self.expectedExits.insert(pid)
-                kill(pid, SIGTERM)
-            }
+            removed.forEach(self.terminate)
             for pid in removed {
                 _ = await self.waitFor("released", from: pid, timeout: .seconds(5))
             }
@@ -93,7 +84,7 @@ extension Supervisor {
             self.sockets.removeLast(self.sockets.count - instances)
             await withTaskGroup(of: Void.self) { group in
                 for pid in removed {
-                    group.addTask { await self.stopWorker(pid) }
+                    group.addTask { await self.waitForExit(pid) }
                 }
             }
         }

@@ -147,6 +147,12 @@ extension Supervisor {
 
     /// SIGTERM, a drain of up to `stopTimeout`, then SIGKILL; returns once the worker is gone.
     func stopWorker(_ pid: pid_t) async {
+        self.terminate(pid)
+        await self.waitForExit(pid)
+    }
+
+    /// Asks the worker to drain (SIGTERM) and arms the SIGKILL that ends a drain past `stopTimeout`.
+    func terminate(_ pid: pid_t) {
         self.expectedExits.insert(pid)
         kill(pid, SIGTERM)
         let timeout = self.configuration.stopTimeout
@@ -154,7 +160,6 @@ extension Supervisor {
             try? await Task.sleep(for: timeout)
             await self.killIfAlive(pid)
         }
-        await self.waitForExit(pid)
     }
 
     func waitForExit(_ pid: pid_t) async {
