@@ -83,11 +83,6 @@ extension Problem {
         )
     }
 
-    /// A dependency (database, cache) that did not answer.
-    public static func unavailable(_ detail: String) -> Problem {
-        Problem("unavailable", title: "Service unavailable", status: .serviceUnavailable, detail: detail)
-    }
-
     /// An unexpected failure; the detail never carries internals.
     public static func internalError(requestID: String) -> Problem {
         Problem(
