@@ -22,12 +22,15 @@ let package = Package(
         .executable(name: "fleet", targets: ["fleet"]),
         .library(name: "FleetLoad", targets: ["FleetLoad"]),
         .library(name: "FleetRedis", targets: ["FleetRedis"]),
+        .library(name: "FleetState", targets: ["FleetState"]),
         .library(name: "FleetHTTP", targets: ["FleetHTTP"]),
         .library(name: "FleetDemo", targets: ["FleetDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -52,8 +55,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FleetState",
+            dependencies: [
+                "FleetRedis",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FleetHTTP",
             dependencies: [
+                "FleetState",
                 "FleetSupervisor",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +139,14 @@ let package = Package(
             dependencies: [
                 "FleetRedis",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetStateTests",
+            dependencies: [
+                "FleetState",
+                .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: swiftSettings
         ),
