@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// `DATABASE_URL` is set and on embedded SQLite otherwise.
 public enum DemoService {
     /// The application type `makeApplication` builds.
-    public typealias App = FleetApplication<RouterResponder<BasicRequestContext>>
+    public typealias App = FleetApplication<RouterResponder<DemoRequestContext>>
 
     /// Builds the demo application from `configuration`.
     /// - Throws: `ConfigurationError` when `DATABASE_URL` does not parse; a store error when the file cannot be opened.
@@ -47,7 +47,7 @@ public enum DemoService {
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
     ) -> App {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: DemoRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))

@@ -1,0 +1,16 @@
+import Hummingbird
+import NIOCore
+
+/// The demo's request context: Hummingbird's core storage plus what Fleet's
+/// middleware reads per request. Each FleetHTTP middleware states what it
+/// needs as a context protocol, and this type conforms to them.
+public struct DemoRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer of the connection, as the socket reports it.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
