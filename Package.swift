@@ -180,6 +180,7 @@ let package = Package(
             dependencies: [
                 "FleetDemo",
                 "FleetRedis",
+                "FleetState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
