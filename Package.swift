@@ -134,6 +134,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A worker whose faults the supervisor's tests trigger on request; not a product.
+        .executableTarget(
+            name: "FleetTestWorker",
+            dependencies: [
+                "FleetHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/FleetTestWorker",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FleetRedisTests",
             dependencies: [

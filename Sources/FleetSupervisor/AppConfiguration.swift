@@ -20,6 +20,8 @@ public struct AppConfiguration: Sendable {
     public var stopTimeout: Duration = .seconds(35)
     /// When and how fast crashed workers come back.
     public var restart: RestartPolicy = RestartPolicy()
+    /// When a healthy worker is recycled by a graceful hand-over.
+    public var limits: WorkerLimits = WorkerLimits()
     /// Where the control socket and logs live. Default `.fleet`.
     public var stateDirectory: String = ".fleet"
     /// Rotate the log file when it passes this size. Default 10 MiB.

@@ -8,7 +8,7 @@ struct ProcessStats: Sendable, Equatable {
     var memoryBytes: Int
 
     static func read(pid: pid_t) -> ProcessStats? {
-        guard let stat = readSmallFile("/proc/\(pid)/stat"), let statm = readSmallFile("/proc/\(pid)/statm") else { return nil }
+        guard let stat = readProcFile("/proc/\(pid)/stat"), let statm = readProcFile("/proc/\(pid)/statm") else { return nil }
         // Fields after the parenthesised command name, which may itself contain spaces.
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -19,13 +19,19 @@ struct ProcessStats: Sendable, Equatable {
     }
 }
 
-/// Reads a file of a few KiB at most (a /proc entry) in one go.
-func readSmallFile(_ path: String) -> String? {
+/// Reads a /proc entry whole. Their sizes read as 0, so read to the end
+/// rather than trusting the size (Foundation stops short on them).
+func readProcFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let count = read(fd, &buffer, buffer.count)
-    guard count > 0 else { return nil }
-    return String(decoding: buffer[..<count], as: UTF8.self)
+    var contents: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16384)
+    while true {
+        let count = read(fd, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { break }
+        contents += buffer[..<count]
+    }
+    return contents.isEmpty ? nil : String(decoding: contents, as: UTF8.self)
 }

@@ -29,6 +29,8 @@ public actor Supervisor: Service {
         var worker: Worker?
         var status = "starting"
         var restarts = 0
+        /// Graceful replacements for passing a limit (memory, age).
+        var recycles = 0
         var unstableStarts = 0
         var lastExit: String?
         var recentOutput: [String] = []
@@ -85,6 +87,7 @@ public actor Supervisor: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.reapChildren() }
+                group.addTask { await self.enforceLimits() }
                 group.addTask {
                     do {
                         try await control.run()
@@ -123,6 +126,7 @@ public actor Supervisor: Service {
     /// Every worker's state, as `fleet list` shows it.
     public func status() -> AppStatus {
         let now = ContinuousClock.now
+        let connections = ConnectionCounter(port: self.port ?? 0)
         let workers = self.slots.enumerated().map { instance, slot in
             let stats = slot.worker.flatMap { ProcessStats.read(pid: $0.pid) }
             let uptime = slot.worker.map { now - $0.startedAt } ?? .zero
@@ -132,8 +136,10 @@ public actor Supervisor: Service {
                 status: slot.status,
                 uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
                 restarts: slot.restarts,
+                recycles: slot.recycles,
                 cpuSeconds: stats?.cpuSeconds ?? 0,
                 memoryBytes: stats?.memoryBytes ?? 0,
+                connections: slot.worker.map { connections.established(pid: $0.pid) } ?? 0,
                 lastExit: slot.lastExit
             )
         }

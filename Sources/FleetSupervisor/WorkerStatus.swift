@@ -7,10 +7,14 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var status: String
     public var uptimeSeconds: Double
     public var restarts: Int
+    /// Graceful replacements for passing a memory or age limit.
+    public var recycles: Int
     /// CPU time used, in seconds, from /proc.
     public var cpuSeconds: Double
     /// Resident memory in bytes, from /proc.
     public var memoryBytes: Int
+    /// Established client connections the worker holds on the app's port.
+    public var connections: Int
     /// Why the last worker in this slot exited, when one did.
     public var lastExit: String?
 }

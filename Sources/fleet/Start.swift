@@ -46,12 +46,19 @@ struct Start: AsyncParsableCommand {
     @Option(help: "A worker that dies sooner than this after starting counts as an unstable start, e.g. 1s.")
     var minUptime: String = "1s"
 
+    @Option(help: "Recycle a worker (graceful hand-over) when its resident memory passes this size, e.g. 512M or 1G.")
+    var maxMemory: String?
+
+    @Option(help: "Recycle a worker (graceful hand-over) once it has run this long, e.g. 6h.")
+    var maxAge: String?
+
     func validate() throws {
         _ = try self.workerCount()
         guard (0...65535).contains(self.port) else { throw ValidationError("--port must be from 0 to 65535, not \(self.port)") }
         _ = try Self.duration(self.readyTimeout, flag: "--ready-timeout")
         _ = try Self.duration(self.stopTimeout, flag: "--stop-timeout")
         _ = try Self.duration(self.minUptime, flag: "--min-uptime")
+        _ = try self.limits()
         guard (1...1000).contains(self.maxRestarts) else { throw ValidationError("--max-restarts must be from 1 to 1000, not \(self.maxRestarts)") }
     }
 
@@ -61,6 +68,18 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--instances (-i) must be a number from 1 to 1024 or max, not \(self.instances)")
         }
         return count
+    }
+
+    func limits() throws -> WorkerLimits {
+        var limits = WorkerLimits()
+        if let maxMemory {
+            guard let bytes = WorkerLimits.parseSize(maxMemory) else {
+                throw ValidationError("--max-memory must be a size such as 512M, 1G or 800K, not \(maxMemory)")
+            }
+            limits.maxMemoryBytes = bytes
+        }
+        limits.maxAge = try self.maxAge.map { try Self.duration($0, flag: "--max-age") }
+        return limits
     }
 
     static func duration(_ text: String, flag: String) throws -> Duration {
@@ -91,6 +110,7 @@ struct Start: AsyncParsableCommand {
         configuration.stopTimeout = try Self.duration(self.stopTimeout, flag: "--stop-timeout")
         configuration.restart.maxUnstableStarts = self.maxRestarts
         configuration.restart.minUptime = try Self.duration(self.minUptime, flag: "--min-uptime")
+        configuration.limits = try self.limits()
         configuration.stateDirectory = self.app.stateDirectory
         configuration.environment = Self.workerEnvironment()
         let supervisor = Supervisor(configuration: configuration, logger: Logger(label: "fleet.supervisor"))

@@ -4,11 +4,13 @@ import Foundation
 /// `fleet list` as a table.
 enum StatusTable {
     static func render(_ status: AppStatus) -> String {
-        let header = ["name", "instance", "pid", "status", "uptime", "restarts", "cpu", "memory"]
+        let header = ["name", "instance", "pid", "status", "uptime", "restarts", "recycles", "cpu", "memory", "connections"]
+        let totalConnections = status.workers.reduce(0) { $0 + $1.connections }
         let rows = status.workers.map { worker in
             [
                 status.name, "\(worker.instance)", "\(worker.pid)", worker.status, Self.duration(worker.uptimeSeconds),
-                "\(worker.restarts)", String(format: "%.1fs", worker.cpuSeconds), Self.bytes(worker.memoryBytes),
+                "\(worker.restarts)", "\(worker.recycles)", String(format: "%.1fs", worker.cpuSeconds), Self.bytes(worker.memoryBytes),
+                Self.share(worker.connections, of: totalConnections),
             ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
@@ -21,6 +23,11 @@ enum StatusTable {
 
     static func duration(_ seconds: Double) -> String {
         seconds < 60 ? "\(Int(seconds))s" : seconds < 3600 ? "\(Int(seconds / 60))m" : "\(Int(seconds / 3600))h"
+    }
+
+    /// `12 (40%)`: the worker's connections and its share of the fleet's.
+    static func share(_ count: Int, of total: Int) -> String {
+        total == 0 ? "0" : "\(count) (\(count * 100 / total)%)"
     }
 
     static func bytes(_ count: Int) -> String {

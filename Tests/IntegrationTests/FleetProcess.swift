@@ -14,6 +14,11 @@ final class FleetProcess: Sendable {
         return root.appendingPathComponent(".build/debug/fleet").path
     }
 
+    /// The fault-injecting worker of Tests/FleetTestWorker, built beside `fleet`.
+    static var testWorker: String {
+        URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent("FleetTestWorker").path
+    }
+
     /// Starts `fleet arguments...` with `environment` added to this process's own.
     init(_ arguments: [String], environment: [String: String]) throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the CLI first (swift build): \(Self.binary)")

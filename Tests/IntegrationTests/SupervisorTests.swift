@@ -37,13 +37,18 @@ import Testing
         }
     }
 
-    func start(instances: Int, workerEnvironment: [String: String] = [:], extra: [String] = []) async throws -> Fleet {
+    func start(
+        instances: Int,
+        workerEnvironment: [String: String] = [:],
+        extra: [String] = [],
+        worker: [String] = [FleetProcess.binary, "serve"]
+    ) async throws -> Fleet {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-sup-\(UUID().uuidString)").path
         let name = "t\(UInt16.random(in: 1000...9999))"
         var environment = ["FLEET_STATE_DIR": state, "DATABASE_URL": "", "LOG_FORMAT": "json"]
         environment.merge(workerEnvironment) { $1 }
         let supervisor = try FleetProcess(
-            ["start", "--name", name, "--state-dir", state, "-i", "\(instances)", "--port", "0"] + extra + [FleetProcess.binary, "serve"],
+            ["start", "--name", name, "--state-dir", state, "-i", "\(instances)", "--port", "0"] + extra + worker,
             environment: environment
         )
         let port = try await supervisor.listeningPort()

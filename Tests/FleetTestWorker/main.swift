@@ -1,0 +1,47 @@
+// A worker for the supervisor's tests: a Fleet app whose faults can be
+// triggered on request. It adopts the supervisor's socket the way any Fleet
+// app does, with FleetConfiguration and FleetApplication.
+//
+//   GET /hello          "hello", with the worker's instance in X-Fleet-Instance
+//   GET /leak?kb=N      keeps N KiB more memory for the rest of the process's life
+import FleetHTTP
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// What the leak route holds on to; touched page by page so the memory is resident.
+actor Leak {
+    private var blocks: [[UInt8]] = []
+
+    func grow(kilobytes: Int) -> Int {
+        self.blocks.append([UInt8](repeating: 1, count: kilobytes << 10))
+        return self.blocks.reduce(0) { $0 + $1.count } >> 10
+    }
+}
+
+let configuration = try FleetConfiguration(environment: ProcessInfo.processInfo.environment)
+configuration.bootstrapLogging()
+let logger = Logger(label: "fleet.test-worker")
+let leak = Leak()
+let instance = "\(configuration.instance ?? 0)"
+
+let router = Router()
+router.get("/hello") { _, _ in
+    Response(status: .ok, headers: [.init("X-Fleet-Instance")!: instance], body: .init(byteBuffer: .init(string: "hello")))
+}
+router.get("/leak") { request, _ in
+    let kilobytes = request.uri.queryParameters.get("kb", as: Int.self) ?? 1024
+    return "\(await leak.grow(kilobytes: kilobytes))"
+}
+let base = Application(
+    router: router,
+    server: .http1(configuration: .fleet),
+    configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+    logger: logger
+)
+let app = FleetApplication(base: base, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink)
+var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+group.maximumGracefulShutdownDuration = configuration.drainTimeout
+try await ServiceGroup(configuration: group).run()
