@@ -1,6 +1,6 @@
 /// A request on the control socket: one JSON object on one line.
 public struct ControlRequest: Codable, Sendable, Equatable {
-    /// `list`, `reload`, `scale` or `stop`.
+    /// `list`, `describe`, `reload`, `scale` or `stop`.
     public var command: String
     /// For `scale`: the number of workers.
     public var instances: Int?
@@ -21,11 +21,32 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     public var status: AppStatus?
     /// For `reload`: how long it took, in seconds.
     public var seconds: Double?
+    /// For `describe`: what the app runs.
+    public var definition: AppDefinition?
 
-    public init(ok: Bool, error: String? = nil, status: AppStatus? = nil, seconds: Double? = nil) {
+    public init(ok: Bool, error: String? = nil, status: AppStatus? = nil, seconds: Double? = nil, definition: AppDefinition? = nil) {
         self.ok = ok
         self.error = error
         self.status = status
         self.seconds = seconds
+        self.definition = definition
     }
+}
+
+/// What an app runs, as `fleet save` writes it back to an ecosystem file:
+/// the current instance count and bound port, not the ones it started with.
+public struct AppDefinition: Codable, Sendable, Equatable {
+    public var name: String
+    public var executable: String
+    public var arguments: [String]
+    public var instances: Int
+    public var host: String
+    public var port: Int
+    public var environment: [String: String]
+    public var readyTimeoutSeconds: Double
+    public var stopTimeoutSeconds: Double
+    public var maxRestarts: Int
+    public var minUptimeSeconds: Double
+    public var maxMemoryBytes: Int?
+    public var maxAgeSeconds: Double?
 }

@@ -58,9 +58,11 @@ struct ControlServer: Sendable {
             switch request.command {
             case "list":
                 return ControlResponse(ok: true, status: await self.supervisor.status())
+            case "describe":
+                return ControlResponse(ok: true, definition: await self.supervisor.definition())
             case "reload":
                 let elapsed = try await self.supervisor.reload(environment: request.environment)
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed.seconds
                 return ControlResponse(ok: true, status: await self.supervisor.status(), seconds: seconds)
             case "scale":
                 guard let instances = request.instances else { return ControlResponse(ok: false, error: "scale needs instances") }
@@ -70,7 +72,7 @@ struct ControlServer: Sendable {
                 await self.supervisor.stop()
                 return ControlResponse(ok: true)
             default:
-                return ControlResponse(ok: false, error: "unknown command \(request.command); expected list, reload, scale or stop")
+                return ControlResponse(ok: false, error: "unknown command \(request.command); expected list, describe, reload, scale or stop")
             }
         } catch {
             return ControlResponse(ok: false, error: error.message, status: await self.supervisor.status())

@@ -123,6 +123,14 @@ public actor Supervisor: Service {
 
     // MARK: Status
 
+    /// True once every slot's worker has reported ready.
+    public var workersOnline: Bool {
+        !self.slots.isEmpty && self.slots.allSatisfy { $0.status == "online" }
+    }
+
+    /// How many worker slots the app has.
+    public var workerCount: Int { self.slots.count }
+
     /// Every worker's state, as `fleet list` shows it.
     public func status() -> AppStatus {
         let now = ContinuousClock.now
@@ -134,7 +142,7 @@ public actor Supervisor: Service {
                 instance: instance,
                 pid: slot.worker?.pid ?? 0,
                 status: slot.status,
-                uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
+                uptimeSeconds: uptime.seconds,
                 restarts: slot.restarts,
                 recycles: slot.recycles,
                 cpuSeconds: stats?.cpuSeconds ?? 0,
@@ -144,6 +152,26 @@ public actor Supervisor: Service {
             )
         }
         return AppStatus(name: self.configuration.name, port: self.port ?? 0, supervisorPID: getpid(), workers: workers)
+    }
+
+    /// What the app runs now, for `fleet save`.
+    public func definition() -> AppDefinition {
+        let configuration = self.configuration
+        return AppDefinition(
+            name: configuration.name,
+            executable: configuration.executable,
+            arguments: configuration.arguments,
+            instances: self.slots.count,
+            host: configuration.host,
+            port: self.port ?? configuration.port,
+            environment: self.environment,
+            readyTimeoutSeconds: configuration.readyTimeout.seconds,
+            stopTimeoutSeconds: configuration.stopTimeout.seconds,
+            maxRestarts: configuration.restart.maxUnstableStarts,
+            minUptimeSeconds: configuration.restart.minUptime.seconds,
+            maxMemoryBytes: configuration.limits.maxMemoryBytes,
+            maxAgeSeconds: configuration.limits.maxAge?.seconds
+        )
     }
 
     /// Binds sockets until there is one per slot; the first fixes the port when 0 was asked for.

@@ -39,3 +39,10 @@ public struct WorkerLimits: Sendable, Equatable {
         return overflow ? nil : bytes
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double {
+        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
+    }
+}

@@ -6,6 +6,9 @@ struct Fleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Run Swift HTTP services at scale.",
-        subcommands: [Demo.self, Serve.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Logs.self, Load.self, Plan.self]
+        subcommands: [
+            Demo.self, Serve.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Delete.self, Logs.self,
+            Save.self, Resurrect.self, Startup.self, Load.self, Plan.self,
+        ]
     )
 }

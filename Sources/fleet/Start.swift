@@ -14,16 +14,26 @@ struct Start: AsyncParsableCommand {
         discussion: """
             Workers inherit the socket (LISTEN_FDS=1, fd 3) and get FLEET_INSTANCE, FLEET_WORKERS and FLEET_IPC_FD. \
             SIGTERM or SIGINT drains every worker and exits. Control the running fleet with fleet list, reload, scale and stop.
+            Without an executable, the apps of --config (fleet.yaml) start, each with its `env` plus `env_<--env>`.
             """
     )
 
-    @Argument(help: "The worker executable.")
-    var executable: String
+    @Argument(help: "The worker executable; without one, the apps of --config start.")
+    var executable: String?
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the worker.")
     var arguments: [String] = []
 
     @OptionGroup var app: AppOptions
+
+    @Option(help: "The ecosystem file read when no executable is given.")
+    var config: String = "fleet.yaml"
+
+    @Option(help: "Also apply each app's env_<name> block from --config, e.g. production.")
+    var env: String?
+
+    @Flag(help: "Detach: run the supervisor in the background and return once its workers are online.")
+    var daemon = false
 
     @Option(name: [.customShort("i"), .long], help: "Workers: a number from 1 to 1024, or max for one per core.")
     var instances: String = "1"
@@ -63,10 +73,16 @@ struct Start: AsyncParsableCommand {
     }
 
     func workerCount() throws -> Int {
-        if self.instances == "max" { return ProcessInfo.processInfo.activeProcessorCount }
-        guard let count = Int(self.instances), (1...1024).contains(count) else {
+        guard let count = Self.workerCount(self.instances) else {
             throw ValidationError("--instances (-i) must be a number from 1 to 1024 or max, not \(self.instances)")
         }
+        return count
+    }
+
+    /// `max` is one worker per core.
+    static func workerCount(_ text: String) -> Int? {
+        if text == "max" { return ProcessInfo.processInfo.activeProcessorCount }
+        guard let count = Int(text), (1...1024).contains(count) else { return nil }
         return count
     }
 
@@ -99,8 +115,39 @@ struct Start: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let apps = try self.apps()
+        if self.daemon {
+            try await Daemon.detach(apps: apps)
+            return
+        }
         logging.bootstrapLogging()
-        var configuration = AppConfiguration(executable: Self.resolve(self.executable))
+        let logger = Logger(label: "fleet.supervisor")
+        // Detached, the supervisor's output is a file: the workers' lines already go to each app's log.
+        let detached = ProcessInfo.processInfo.environment[Daemon.marker] != nil
+        let supervisors = apps.map { app in
+            var app = app
+            app.echoOutput = !detached
+            return app
+        }.map { Supervisor(configuration: $0, logger: logger) }
+        let group = ServiceGroup(
+            configuration: .init(services: supervisors, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { await SystemdNotifier.fromEnvironment()?.notifyWhenOnline(supervisors) }
+        }
+    }
+
+    /// The apps to run: the one on the command line, or those of `--config`.
+    func apps() throws -> [AppConfiguration] {
+        guard let executable else {
+            do {
+                return try EcosystemFile(path: self.config, environment: self.env, stateDirectory: self.app.stateDirectory, base: Self.workerEnvironment()).apps
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        var configuration = AppConfiguration(executable: Self.resolve(executable))
         configuration.name = self.app.name
         configuration.arguments = self.arguments
         configuration.instances = try self.workerCount()
@@ -113,16 +160,12 @@ struct Start: AsyncParsableCommand {
         configuration.limits = try self.limits()
         configuration.stateDirectory = self.app.stateDirectory
         configuration.environment = Self.workerEnvironment()
-        let supervisor = Supervisor(configuration: configuration, logger: Logger(label: "fleet.supervisor"))
-        let group = ServiceGroup(
-            configuration: .init(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "fleet.supervisor"))
-        )
-        try await group.run()
+        return [configuration]
     }
 
     /// The supervisor's environment, less what belongs to the supervisor itself.
     static func workerEnvironment() -> [String: String] {
-        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LISTEN_") && $0.key != "FLEET_IPC_FD" && $0.key != "NOTIFY_SOCKET" }
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LISTEN_") && !["FLEET_IPC_FD", "NOTIFY_SOCKET", Daemon.marker].contains($0.key) }
     }
 
     /// A bare name is looked up on PATH, as a shell would.

@@ -4,6 +4,7 @@
 //
 //   GET /hello          "hello", with the worker's instance in X-Fleet-Instance
 //   GET /leak?kb=N      keeps N KiB more memory for the rest of the process's life
+//   GET /env/NAME       the worker's environment variable NAME
 import FleetHTTP
 import Foundation
 import Hummingbird
@@ -34,6 +35,9 @@ router.get("/hello") { _, _ in
 router.get("/leak") { request, _ in
     let kilobytes = request.uri.queryParameters.get("kb", as: Int.self) ?? 1024
     return "\(await leak.grow(kilobytes: kilobytes))"
+}
+router.get("/env/:name") { _, context in
+    ProcessInfo.processInfo.environment[try context.parameters.require("name")] ?? ""
 }
 let base = Application(
     router: router,
