@@ -69,6 +69,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         await withGracefulShutdownHandler {
             await self.onServerRunning(serverChannel.channel)
             if let link = self.supervisorLink {
+                WorkerBus.current?.startReading()
                 SupervisorLink.send("ready", descriptor: link)
             }
             await withDiscardingTaskGroup { group in

@@ -16,14 +16,30 @@ extension Supervisor {
         }
     }
 
-    /// Reads the worker's messages on its link (`prepared`, `ready`, `released`).
+    /// Reads the worker's messages on its link: `prepared`, `ready` and
+    /// `released` for the hand-over, `publish` for the other workers.
     nonisolated func readLink(_ descriptor: Int32, pid: pid_t) async {
         await Self.readLines(descriptor) { line in
             guard let data = line.data(using: .utf8),
                 let message = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let type = message["type"] as? String
             else { return }
-            await self.workerSent(type, pid: pid)
+            if type == "publish" {
+                await self.relay(line + "\n", from: pid)
+            } else {
+                await self.workerSent(type, pid: pid)
+            }
+        }
+    }
+
+    /// Passes a published line to every other ready worker. A worker whose
+    /// link stays full for a second misses it: delivery is at most once.
+    func relay(_ line: String, from pid: pid_t) {
+        for slot in self.slots {
+            guard let worker = slot.worker, worker.ready, worker.pid != pid else { continue }
+            if !SupervisorLink.write(line: line, descriptor: worker.link) {
+                self.logger.warning("a worker's link is full, message dropped", metadata: ["worker.pid": "\(worker.pid)"])
+            }
         }
     }
 

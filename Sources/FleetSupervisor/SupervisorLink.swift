@@ -17,8 +17,31 @@ public enum SupervisorLink {
 
     /// Sends one message: `{"type":"<type>"}`.
     public static func send(_ type: String, descriptor: Int32) {
-        var line = #"{"type":"\#(type)"}"# + "\n"
-        _ = line.withUTF8 { write(descriptor, $0.baseAddress, $0.count) }
+        _ = self.write(line: #"{"type":"\#(type)"}"# + "\n", descriptor: descriptor)
+    }
+
+    /// Writes a whole line, waiting up to `timeout` for room when the link is
+    /// non-blocking and full; false if it could not (the line may then be cut).
+    static func write(line: String, descriptor: Int32, timeout: Duration = .seconds(1)) -> Bool {
+        var line = line
+        let deadline = ContinuousClock.now + timeout
+        return line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else if written < 0 && errno == EAGAIN && ContinuousClock.now < deadline {
+                    var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&waiting, 1, 10)
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
     }
 
     /// Blocks until the supervisor sends a message of `type`; false if the link closes first.

@@ -5,7 +5,11 @@
 //   GET /hello          "hello", with the worker's instance in X-Fleet-Instance
 //   GET /leak?kb=N      keeps N KiB more memory for the rest of the process's life
 //   GET /env/NAME       the worker's environment variable NAME
+//   POST /publish?count=N&text=T   publishes T-1 ... T-N on the supervisor's bus;
+//                       answers "<instance> <published>"
+//   GET /received       the worker's instance, then each payload it received on the bus, one per line
 import FleetHTTP
+import FleetSupervisor
 import Foundation
 import Hummingbird
 import Logging
@@ -28,6 +32,18 @@ let logger = Logger(label: "fleet.test-worker")
 let leak = Leak()
 let instance = "\(configuration.instance ?? 0)"
 
+/// What this worker heard on the bus, in arrival order.
+actor Received {
+    private(set) var payloads: [String] = []
+    func append(_ payload: String) { self.payloads.append(payload) }
+}
+let received = Received()
+if let bus = WorkerBus.current {
+    Task {
+        for await message in bus.subscribe() { await received.append(message.payload) }
+    }
+}
+
 let router = Router()
 router.get("/hello") { _, _ in
     Response(status: .ok, headers: [.init("X-Fleet-Instance")!: instance], body: .init(byteBuffer: .init(string: "hello")))
@@ -38,6 +54,16 @@ router.get("/leak") { request, _ in
 }
 router.get("/env/:name") { _, context in
     ProcessInfo.processInfo.environment[try context.parameters.require("name")] ?? ""
+}
+router.post("/publish") { request, _ in
+    let count = request.uri.queryParameters.get("count", as: Int.self) ?? 1
+    let text = request.uri.queryParameters.get("text") ?? "message"
+    let sent = (1...max(1, count)).filter { WorkerBus.current?.publish(channel: "test", payload: "\(text)-\($0)") == true }.count
+    return Response(status: .ok, headers: [.init("X-Fleet-Instance")!: instance], body: .init(byteBuffer: .init(string: "\(instance) \(sent)")))
+}
+router.get("/received") { _, _ in
+    let lines = ([instance] + (await received.payloads)).joined(separator: "\n")
+    return Response(status: .ok, body: .init(byteBuffer: .init(string: lines)))
 }
 let base = Application(
     router: router,
