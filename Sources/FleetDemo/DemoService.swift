@@ -1,6 +1,7 @@
 import FleetHTTP
 import FleetRedis
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -52,6 +53,9 @@ public enum DemoService {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
         router.get("/hello") { _, _ in "hello" }
+        var fastRoutes = FastRoutes()
+        let hello = FastRoutes.Response.text("hello")
+        fastRoutes.get("/hello") { _ in hello }
         var checks = [HealthCheck("database") { try await store.ping() }]
         var services: [any Service] = [store]
         if let redis {
@@ -62,7 +66,7 @@ public enum DemoService {
         UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: router)
         var app = Application(
             router: router,
-            server: .http1(configuration: .fleet),
+            server: .fleet(fastRoutes: fastRoutes, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: { channel in
@@ -71,7 +75,7 @@ public enum DemoService {
             logger: logger
         )
         app.beforeServerStarts(perform: prepare)
-        return FleetApplication(base: app, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink)
+        return FleetApplication(base: app, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink, fastRoutes: fastRoutes)
     }
 }
 

@@ -21,15 +21,20 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     public var listeningSocket: Int32?
     /// The link to a Fleet supervisor, which says when this worker may start accepting.
     public var supervisorLink: Int32?
+    /// GET routes an inherited socket's connections answer on the event loop;
+    /// give `base` the same with `server: .fleet(fastRoutes:logger:)`.
+    public var fastRoutes: FastRoutes
 
     /// - Parameters:
     ///   - base: the application: router, services, configuration.
     ///   - listeningSocket: a listening descriptor to adopt, or nil to bind by address.
     ///   - supervisorLink: the supervisor link (`FLEET_IPC_FD`), when a supervisor started this process.
-    public init(base: Application<Responder>, listeningSocket: Int32?, supervisorLink: Int32? = nil) {
+    ///   - fastRoutes: the routes answered on the event loop.
+    public init(base: Application<Responder>, listeningSocket: Int32?, supervisorLink: Int32? = nil, fastRoutes: FastRoutes = FastRoutes()) {
         self.base = base
         self.listeningSocket = listeningSocket
         self.supervisorLink = supervisorLink
+        self.fastRoutes = fastRoutes
     }
 
     public var responder: Responder { self.base.responder }
@@ -53,7 +58,8 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             eventLoopGroup: self.eventLoopGroup,
             logger: self.logger,
             prelude: self.processesRunBeforeServerStart,
-            onServerRunning: { await self.base.onServerRunning($0) }
+            onServerRunning: { await self.base.onServerRunning($0) },
+            fastRoutes: self.fastRoutes
         )
         let group = ServiceGroup(configuration: .init(services: self.services + [server], logger: self.logger))
         try await group.run()

@@ -9,6 +9,9 @@ import NIOPosix
 
 /// The `Date` header value, formatted once a second instead of once a response.
 final class HTTPDateHeader: Sendable {
+    /// The process's one clock of dates, ticking for its lifetime.
+    static let shared = HTTPDateHeader()
+
     private let current: NIOLockedValueBox<String>
     private let task: NIOLockedValueBox<RepeatedTask?>
 

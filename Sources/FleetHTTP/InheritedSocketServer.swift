@@ -22,6 +22,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     let logger: Logger
     let prelude: [@Sendable () async throws -> Void]
     let onServerRunning: @Sendable (any Channel) async -> Void
+    let fastRoutes: FastRoutes
 
     func run() async throws {
         for process in self.prelude {
@@ -36,10 +37,10 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
                 return
             }
         }
-        let dates = HTTPDateHeader()
+        let dates = HTTPDateHeader.shared
         let responder = self.responder
         let logger = self.logger
-        let http1 = HTTP1Channel(responder: { request, writer, channel in
+        let http1 = FleetHTTP1Channel(responder: { request, writer, channel in
             var requestLogger = logger
             requestLogger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
             let context = Responder.Context(source: .init(channel: channel, logger: requestLogger))
@@ -53,7 +54,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             }
             response.headers[.date] = dates.value
             try await writer.write(response: response.head, body: response.body)
-        }, configuration: .fleet)
+        }, fastRoutes: self.fastRoutes, logger: logger)
         let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
         let serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelInitializer { channel in
@@ -90,6 +91,5 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
                 serverChannel.channel.closeFuture.whenComplete { _ in SupervisorLink.send("released", descriptor: link) }
             }
         }
-        dates.stop()
     }
 }

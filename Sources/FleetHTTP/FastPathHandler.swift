@@ -1,0 +1,92 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Answers what `FastRoutes` can answer right after NIO's HTTP decoder, and
+/// passes every other request on to Hummingbird unchanged.
+///
+/// It passes everything on while a request it passed on is unanswered, so a
+/// pipelining client never gets responses out of order. Once the server drains
+/// it answers nothing itself: the close-on-drain handler downstream then sees
+/// every request. A fast answer carries what the router's middleware would
+/// add: `Date`, the request id and, at info level, the access line.
+final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let routes: FastRoutes
+    private let logger: Logger
+    /// Requests passed on whose response has not ended.
+    private var passedOn = 0
+    /// The current request was answered here: its body and end are dropped.
+    private var answered = false
+    private var draining = false
+
+    init(routes: FastRoutes, logger: Logger) {
+        self.routes = routes
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            if self.passedOn == 0, !self.draining, head.isKeepAlive, let response = self.routes.answer(head, channel: context.channel) {
+                self.answered = true
+                self.respond(context: context, to: head, with: response)
+                return
+            }
+            self.passedOn += 1
+            context.fireChannelRead(data)
+        case .body:
+            if !self.answered { context.fireChannelRead(data) }
+        case .end:
+            if self.answered {
+                self.answered = false
+            } else {
+                context.fireChannelRead(data)
+            }
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = self.unwrapOutboundIn(data) { self.passedOn -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent { self.draining = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func respond(context: ChannelHandlerContext, to request: HTTPRequestHead, with response: FastRoutes.Response) {
+        let start = ContinuousClock.now
+        let requestID = request.headers.first(name: "x-request-id").flatMap {
+            RequestLogMiddleware<BasicRequestContext>.isAcceptable(requestID: $0) ? $0 : nil
+        } ?? RequestID().description
+        let headers = HTTPHeaders([
+            ("Content-Type", response.contentType),
+            ("Content-Length", String(response.body.readableBytes)),
+            ("Date", HTTPDateHeader.shared.value),
+            ("X-Request-Id", requestID),
+        ])
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers))), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        guard self.logger.logLevel <= .info else { return }
+        let path = request.uri.firstIndex(of: "?").map { String(request.uri[..<$0]) } ?? request.uri
+        self.logger.info(
+            "request",
+            metadata: [
+                "hb.request.id": .string(requestID),
+                "http.method": .string(request.method.rawValue),
+                "url.path": .string(path),
+                "http.status": .stringConvertible(response.status.code),
+                "duration_ms": .string((ContinuousClock.now - start).millisecondsText),
+            ]
+        )
+    }
+}

@@ -1,0 +1,85 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// GET routes answered on the event loop, without a task per request, when
+/// their handler can answer at once: a constant, or a cache hit. A handler
+/// returns nil to pass the request to the application's router as usual, so
+/// a fast route is only ever a shortcut for a route the router also serves.
+///
+/// Measured on this project's machine (CPU time per request, `wrk -c50`):
+/// Hummingbird's async path costs about 45 µs, NIO's own HTTP server about
+/// 17 µs, Node's http module about 21 µs. The hot reads take the NIO path.
+public struct FastRoutes: Sendable {
+    /// What a handler sees of a request.
+    public struct Request {
+        /// The request head as NIO decoded it.
+        public let head: HTTPRequestHead
+        /// The path, without the query.
+        public let path: Substring
+        /// The value of the route's `:parameter`, when it has one.
+        public let parameter: Substring?
+        /// The connection, for its peer address.
+        public let channel: any Channel
+    }
+
+    /// A route's answer: status, content type and the body bytes.
+    public struct Response: Sendable {
+        public var status: HTTPResponseStatus
+        public var contentType: String
+        public var body: ByteBuffer
+
+        public init(status: HTTPResponseStatus = .ok, contentType: String, body: ByteBuffer) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+        }
+
+        /// A `text/plain; charset=utf-8` answer.
+        public static func text(_ text: String) -> Response {
+            Response(contentType: "text/plain; charset=utf-8", body: ByteBuffer(string: text))
+        }
+
+        /// An `application/json` answer from bytes already encoded.
+        public static func json(_ body: ByteBuffer) -> Response {
+            Response(contentType: "application/json; charset=utf-8", body: body)
+        }
+    }
+
+    /// Answers a request, or returns nil to leave it to the router. It runs on
+    /// the event loop: it must not block or wait.
+    public typealias Handler = @Sendable (Request) -> Response?
+
+    private var exact: [String: Handler] = [:]
+    /// Routes of the form `/prefix/:parameter`, by prefix (with its slash).
+    private var parameterised: [(prefix: String, handler: Handler)] = []
+
+    public init() {}
+
+    /// Adds a GET route: a literal path (`/hello`) or one ending in a parameter (`/users/:id`).
+    public mutating func get(_ path: String, _ handler: @escaping Handler) {
+        if let colon = path.lastIndex(of: ":"), path[path.index(before: colon)] == "/" {
+            precondition(!path[colon...].contains("/"), "a fast route has one parameter, at the end: \(path)")
+            self.parameterised.append((String(path[..<colon]), handler))
+        } else {
+            self.exact[path] = handler
+        }
+    }
+
+    var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty }
+
+    /// The answer for `head`, if a fast route has one now.
+    func answer(_ head: HTTPRequestHead, channel: any Channel) -> Response? {
+        guard head.method == .GET else { return nil }
+        let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
+        if let handler = self.exact[String(path)] {
+            return handler(Request(head: head, path: path, parameter: nil, channel: channel))
+        }
+        for route in self.parameterised where path.hasPrefix(route.prefix) {
+            let parameter = path.dropFirst(route.prefix.count)
+            guard !parameter.isEmpty, !parameter.contains("/") else { continue }
+            return route.handler(Request(head: head, path: path, parameter: parameter, channel: channel))
+        }
+        return nil
+    }
+}
