@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "FleetHTTP",
                 "FleetRedis",
+                "FleetState",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

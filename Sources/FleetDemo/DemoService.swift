@@ -1,5 +1,6 @@
 import FleetHTTP
 import FleetRedis
+import FleetState
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,13 +17,14 @@ public enum DemoService {
     public static func makeApplication(configuration: FleetConfiguration, logger: Logger) async throws -> App {
         // Everything that can fail on configuration alone fails before a store is opened.
         let redis = try configuration.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url: url, logger: logger) }
+        let rateLimiter = try Self.rateLimiter(configuration: configuration, redis: redis, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
                 poolMax: configuration.databasePoolMax,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, configuration: configuration, logger: logger) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -35,7 +37,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, configuration: configuration, logger: logger) {
             try await store.migrate()
         }
     }
@@ -43,6 +45,7 @@ public enum DemoService {
     static func makeApplication<Store: UserStore>(
         store: Store,
         redis: RedisClient?,
+        rateLimiter: RateLimiter? = nil,
         configuration: FleetConfiguration,
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
@@ -59,7 +62,13 @@ public enum DemoService {
             checks.append(HealthCheck("redis") { try await redis.ping() })
         }
         HealthRoutes(checks: checks).register(on: router)
-        UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: router)
+        // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
+        let api = router.group()
+        if let rateLimiter, let policy = configuration.rateLimit.policy {
+            let rule = RateLimitRule<DemoRequestContext>.clientAddress(policy, trustedProxies: configuration.rateLimit.trustedProxies)
+            api.add(middleware: RateLimitMiddleware(limiter: rateLimiter, rules: [rule], legacyHeaders: configuration.rateLimit.legacyHeaders))
+        }
+        UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
         var app = Application(
             router: router,
             server: .http1(configuration: .fleet),
