@@ -178,6 +178,7 @@ let package = Package(
             name: "FleetHTTPTests",
             dependencies: [
                 "FleetHTTP",
+                "FleetState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

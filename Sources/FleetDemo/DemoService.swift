@@ -87,7 +87,11 @@ public enum DemoService {
 extension DemoService {
     static func redisClient(url: String, logger: Logger) throws(ConfigurationError) -> RedisClient {
         do {
-            return try RedisClient(url: url, logger: logger)
+            var configuration = try RedisClientConfiguration(url: url)
+            // A request waits at most a second for a connection while Redis is down;
+            // then the rate limiter's fallback answers instead of holding it for 10 s.
+            configuration.leaseTimeout = .seconds(1)
+            return RedisClient(configuration: configuration, logger: logger)
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", value: url, accepted: "redis://[user:pass@]host[:port][/db], rediss://... or unix:///path (\(error))")
         }

@@ -45,7 +45,7 @@ public final class RateLimiter: Sendable {
             return blocked
         }
         let decision: RateLimitDecision?
-        if now < self.backendDownUntil.load(ordering: .relaxed) {
+        if self.backendIsResting(now: now) {
             decision = try self.fallback(checks)
         } else {
             do {
@@ -66,6 +66,17 @@ public final class RateLimiter: Sendable {
             self.preBlock(checks[decision.index].hash, until: now + decision.retryAfterMilliseconds, now: now)
         }
         return decision
+    }
+
+    /// True while the backend rests after a failure. When the rest is over, one
+    /// request (the one that moves the deadline on) tries the backend again and
+    /// every other keeps to the fallback, so an outage never holds up them all.
+    private func backendIsResting(now: Int64) -> Bool {
+        let downUntil = self.backendDownUntil.load(ordering: .relaxed)
+        guard downUntil != 0 else { return false }
+        guard now >= downUntil else { return true }
+        let probeUntil = now + self.configuration.retryBackendAfter.milliseconds
+        return !self.backendDownUntil.compareExchange(expected: downUntil, desired: probeUntil, ordering: .relaxed).exchanged
     }
 
     private func preBlockedDecision(_ checks: [RateLimitCheck], now: Int64) -> RateLimitDecision? {
