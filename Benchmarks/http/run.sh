@@ -3,6 +3,7 @@
 #   fleet start -i 2 (two worker processes on one socket)
 #   fleet serve      (one process, event loops on every core)
 #   Node's node:cluster with 2 workers (../shared/peers/node-cluster.mjs)
+# The rate limit is off: the Node peer has none (Benchmarks/ratelimit measures its cost).
 # Each side runs RUNS times, alternating; the table shows medians and ratios to Node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,8 +26,8 @@ wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/hello" >/dev
 seed() { curl -sf -X POST "http://127.0.0.1:$1/users" -H 'content-type: application/json' -d '{"name":"user1","email":"user1@example.com"}' >/dev/null || true; }
 
 node_port=$(free_port); WORKERS=2 PORT=$node_port node "$PEER" >/dev/null 2>&1 & pids+=($!)
-serve_port=$(free_port); PORT=$serve_port FLEET_STATE_DIR="$work/serve" LOG_LEVEL=warning "$fleet" serve >/dev/null 2>&1 & pids+=($!)
-start_port=$(free_port); FLEET_STATE_DIR="$work/start" LOG_LEVEL=warning "$fleet" start --name bench --state-dir "$work/start" -i 2 --port "$start_port" "$fleet" serve >/dev/null 2>&1 & pids+=($!)
+serve_port=$(free_port); RATE_LIMIT=off PORT=$serve_port FLEET_STATE_DIR="$work/serve" LOG_LEVEL=warning "$fleet" serve >/dev/null 2>&1 & pids+=($!)
+start_port=$(free_port); RATE_LIMIT=off FLEET_STATE_DIR="$work/start" LOG_LEVEL=warning "$fleet" start --name bench --state-dir "$work/start" -i 2 --port "$start_port" "$fleet" serve >/dev/null 2>&1 & pids+=($!)
 for port in $node_port $serve_port $start_port; do wait_http "$port"; done
 seed "$serve_port"; seed "$start_port"
 
