@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOCore
 
 /// An IPv4 or IPv6 network, `10.0.0.0/8` or `fd00::/8`; an address alone is a network of one.
@@ -14,13 +9,11 @@ struct IPNetwork: Sendable, Equatable {
 
         init?(_ address: SocketAddress) {
             switch address {
+            // The address bytes sit at the same offsets in sockaddr_in and sockaddr_in6 on Linux and Darwin.
             case .v4(let v4):
-                self = .v4(UInt32(bigEndian: v4.address.sin_addr.s_addr))
+                self = .v4(withUnsafeBytes(of: v4.address) { bytes in bytes[4..<8].reduce(0) { $0 << 8 | UInt32($1) } })
             case .v6(let v6):
-                var value: UInt128 = 0
-                withUnsafeBytes(of: v6.address.sin6_addr) { bytes in
-                    for byte in bytes { value = value << 8 | UInt128(byte) }
-                }
+                let value = withUnsafeBytes(of: v6.address) { bytes in bytes[8..<24].reduce(0) { $0 << 8 | UInt128($1) } }
                 if value >> 32 == 0xFFFF {
                     self = .v4(UInt32(truncatingIfNeeded: value))
                 } else {
@@ -71,14 +64,9 @@ struct IPNetwork: Sendable, Equatable {
                     return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
                 }
             case .v6(let value):
-                var address = in6_addr()
-                withUnsafeMutableBytes(of: &address) { bytes in
-                    for index in 0..<16 { bytes[index] = UInt8(truncatingIfNeeded: value >> (8 * (15 - index))) }
-                }
-                var socket = sockaddr_in6()
-                socket.sin6_family = sa_family_t(AF_INET6)
-                socket.sin6_addr = address
-                return SocketAddress(socket, host: "").ipAddress ?? ""
+                var packed = ByteBuffer()
+                packed.writeInteger(value)
+                return (try? SocketAddress(packedIPAddress: packed, port: 0))?.ipAddress ?? ""
             }
         }
     }

@@ -32,7 +32,8 @@ struct RateLimitHeaders: Sendable {
 
     init(policies: [RateLimitPolicy], legacy: Bool) {
         self.policyField = policies.map { policy in
-            "\(Self.quoted(policy.name));q=\(policy.limit);w=\(Self.seconds(policy.window.milliseconds))"
+            let (seconds, attoseconds) = policy.window.components
+            return "\(Self.quoted(policy.name));q=\(policy.limit);w=\(seconds + (attoseconds > 0 ? 1 : 0))"
         }.joined(separator: ", ")
         self.remainingPrefixes = policies.map { "\(Self.quoted($0.name));r=" }
         self.limits = policies.map { String($0.limit) }

@@ -36,13 +36,11 @@ import Testing
         ("RATE_LIMIT_LEGACY_HEADERS", "sure"), ("TRUSTED_PROXIES", "10.0.0.0/40"), ("RATE_LIMIT_KEYS", "1"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
-        #expect(throws: ConfigurationError.self) {
-            do {
-                _ = try self.configuration([variable: value])
-            } catch {
-                #expect(error.variable == variable)
-                throw error
-            }
+        do {
+            _ = try self.configuration([variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.variable == variable)
         }
     }
 }

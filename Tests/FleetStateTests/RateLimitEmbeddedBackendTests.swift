@@ -39,10 +39,10 @@ import Testing
         let long = RateLimitPolicy(name: "long", limit: 1, window: .seconds(60))
         let expiring = RateLimitCheck(policy: short, key: "expiring")
         let stripe = expiring.hash & UInt64(RateLimitEmbeddedBackend.stripes - 1)
-        let sameStripe = (0...).lazy.map { RateLimitCheck(policy: long, key: "key-\($0)") }
-            .filter { $0.hash & UInt64(RateLimitEmbeddedBackend.stripes - 1) == stripe }
-        let live = sameStripe.first!
-        let newcomer = sameStripe.dropFirst().first!
+        var sameStripe = (0...).lazy.map { RateLimitCheck(policy: long, key: "key-\($0)") }
+            .filter { $0.hash & UInt64(RateLimitEmbeddedBackend.stripes - 1) == stripe }.makeIterator()
+        let live = sameStripe.next()!
+        let newcomer = sameStripe.next()!
         #expect(backend.acquireNow([expiring]).isAllowed)
         #expect(backend.acquireNow([live]).isAllowed)
         self.time.advance(.seconds(2))

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 /// The rate limit as a fleet enforces it: real `fleet serve` processes sharing
