@@ -83,6 +83,16 @@ import Testing
         try await self.stop(servers)
     }
 
+    @Test func healthAndHelloAreNeverLimited() async throws {
+        let state = self.stateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let servers = try await self.serve(1, ["PORT": "0", "FLEET_STATE_DIR": state, "DATABASE_URL": "", "REDIS_URL": "", "RATE_LIMIT": "1/60s"])
+        let probes = (0..<10).flatMap { _ in ["GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"] }
+        #expect(try await self.burst(probes, ports: servers.map(\.port)).allSatisfy { $0 == 200 })
+        #expect(try await self.burst([Self.get(), Self.get()], ports: servers.map(\.port)).sorted() == [200, 429])
+        try await self.stop(servers)
+    }
+
     @Test func aTrustedProxyForwardsTheClientsAddress() async throws {
         let state = self.stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
