@@ -14,7 +14,9 @@ import Testing
     func app(_ rules: [RateLimitRule<BasicRequestContext>], legacyHeaders: Bool = false) -> some ApplicationProtocol {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let limiter = RateLimiter(backend: RateLimitMemoryBackend(), logger: logger)
+        // A clock that stands still: the numbers in the headers do not depend on how fast the test runs.
+        let clock = RateLimitClock { 1_000_000 }
+        let limiter = RateLimiter(backend: RateLimitMemoryBackend(clock: clock), clock: clock, logger: logger)
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RateLimitMiddleware(limiter: limiter, rules: rules, legacyHeaders: legacyHeaders))
