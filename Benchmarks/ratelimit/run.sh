@@ -3,7 +3,7 @@
 #   unlimited  GET /users/1 with RATE_LIMIT=off                       (the peer)
 #   limited    the same route, limit never reached (every request checked and allowed)
 #   rejected   the same route, limit 1 per hour (every request but the first refused)
-# Each case runs RUNS times, alternating; the table shows medians, the limited
+# Each case runs RUNS times, in a shuffled order; the table shows medians, the limited
 # route's cost against unlimited, and rejected against limited in requests/s and
 # in CPU per request (the fleet process plus redis-server, from /proc).
 # Targets: limited costs <= 15% of unlimited; rejected >= 5x cheaper than allowed.
@@ -70,10 +70,10 @@ measure() {  # name backend
     # CPU microseconds per request (clock ticks are 1/100 s).
     cpu[$1]+="$(echo "$used * 10000 / $requests" | bc -l) "
 }
+# The machine is shared: each run takes the cases in a new random order, so a burst of
+# someone else's load does not always land on the same case.
 for _ in $(seq "$RUNS"); do
-    for backend in embedded redis; do
-        for case in unlimited limited rejected; do measure "$backend-$case" "$backend"; done
-    done
+    for name in $(printf '%s\n' {embedded,redis}-{unlimited,limited,rejected} | shuf); do measure "$name" "${name%%-*}"; done
 done
 
 m() { echo "$1" | tr ' ' '\n' | grep . | median; }

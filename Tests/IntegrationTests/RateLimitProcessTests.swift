@@ -15,14 +15,18 @@ import Testing
         "GET /users?limit=1 HTTP/1.1\r\nHost: x\r\n\(headers)Connection: close\r\n\r\n"
     }
 
-    /// Starts `count` processes with `environment` and returns them with their ports.
-    func serve(_ count: Int, _ environment: [String: String]) async throws -> [(process: FleetProcess, port: Int)] {
+    /// Starts one process per environment and returns them with their ports.
+    func serve(_ environments: [[String: String]]) async throws -> [(process: FleetProcess, port: Int)] {
         var started: [(FleetProcess, Int)] = []
-        for _ in 0..<count {
+        for environment in environments {
             let process = try FleetProcess(["serve"], environment: environment)
             started.append((process, try await process.listeningPort()))
         }
         return started
+    }
+
+    func serve(_ count: Int, _ environment: [String: String]) async throws -> [(process: FleetProcess, port: Int)] {
+        try await self.serve(Array(repeating: environment, count: count))
     }
 
     /// Sends `requests` at once, spread over `ports`, each on its own connection; returns the statuses.
@@ -43,8 +47,10 @@ import Testing
         }
     }
 
-    func expectExactlyTheLimitPasses(_ environment: [String: String], algorithm: String) async throws {
-        let servers = try await self.serve(2, environment.merging(["RATE_LIMIT": "10/60s", "RATE_LIMIT_ALGORITHM": algorithm]) { $1 })
+    /// 30 concurrent requests through two processes, one per environment, limited to 10 per minute.
+    func expectExactlyTheLimitPasses(_ environments: [[String: String]], algorithm: String) async throws {
+        let limit = ["RATE_LIMIT": "10/60s", "RATE_LIMIT_ALGORITHM": algorithm]
+        let servers = try await self.serve(environments.map { $0.merging(limit) { $1 } })
         let statuses = try await self.burst(Array(repeating: Self.get(), count: 30), ports: servers.map(\.port))
         #expect(statuses.filter { $0 == 200 }.count == 10, "\(algorithm): \(statuses.sorted())")
         #expect(statuses.filter { $0 == 429 }.count == 20, "\(algorithm): \(statuses.sorted())")
@@ -55,7 +61,8 @@ import Testing
     func embeddedTwoProcessesShareOneLimit(algorithm: String) async throws {
         let state = self.stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        try await self.expectExactlyTheLimitPasses(["PORT": "0", "FLEET_STATE_DIR": state, "DATABASE_URL": "", "REDIS_URL": ""], algorithm: algorithm)
+        let environment = ["PORT": "0", "FLEET_STATE_DIR": state, "DATABASE_URL": "", "REDIS_URL": ""]
+        try await self.expectExactlyTheLimitPasses([environment, environment], algorithm: algorithm)
     }
 
     @Test(.enabled(if: RedisTestServer.enabled, "needs REDIS_URL"), arguments: Self.algorithms)
@@ -65,12 +72,10 @@ import Testing
         let state = self.stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
         let environment = ["PORT": "0", "DATABASE_URL": "", "REDIS_URL": url, "RATE_LIMIT_PREFIX": RedisTestServer.prefix()]
-        let servers = try await self.serve(1, environment.merging(["FLEET_STATE_DIR": state + "/a", "RATE_LIMIT": "10/60s", "RATE_LIMIT_ALGORITHM": algorithm]) { $1 })
-            + self.serve(1, environment.merging(["FLEET_STATE_DIR": state + "/b", "RATE_LIMIT": "10/60s", "RATE_LIMIT_ALGORITHM": algorithm]) { $1 })
-        let statuses = try await self.burst(Array(repeating: Self.get(), count: 30), ports: servers.map(\.port))
-        #expect(statuses.filter { $0 == 200 }.count == 10, "\(algorithm): \(statuses.sorted())")
-        #expect(statuses.filter { $0 == 429 }.count == 20, "\(algorithm): \(statuses.sorted())")
-        try await self.stop(servers)
+        try await self.expectExactlyTheLimitPasses(
+            [environment.merging(["FLEET_STATE_DIR": state + "/a"]) { $1 }, environment.merging(["FLEET_STATE_DIR": state + "/b"]) { $1 }],
+            algorithm: algorithm
+        )
     }
 
     @Test func forgedForwardingHeadersDoNotChangeTheKey() async throws {
