@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "FleetHTTP",
                 "FleetRedis",
+                "FleetState",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -178,6 +179,7 @@ let package = Package(
             name: "FleetHTTPTests",
             dependencies: [
                 "FleetHTTP",
+                "FleetState",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

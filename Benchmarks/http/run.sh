@@ -3,6 +3,7 @@
 #   fleet start -i 2 (two worker processes on one socket)
 #   fleet serve      (one process, event loops on every core)
 #   Node's node:cluster with 2 workers (../shared/peers/node-cluster.mjs)
+# The rate limit is off: the Node peer has none (Benchmarks/ratelimit measures its cost).
 # Each side runs RUNS times, alternating; the table shows medians and ratios to Node.
 # "cpu us/req" is the server processes' CPU time (user + system, from /proc) per
 # request served: it holds steady when other work shares the machine, as throughput does not.
@@ -32,7 +33,7 @@ start_side() { # name label command...
     local name=$1 text=$2; shift 2
     port[$name]=$(free_port)
     label[$name]=$text
-    PORT=${port[$name]} FLEET_STATE_DIR="$work/$name" LOG_LEVEL=warning "$@" >/dev/null 2>&1 &
+    RATE_LIMIT=off PORT=${port[$name]} FLEET_STATE_DIR="$work/$name" LOG_LEVEL=warning "$@" >/dev/null 2>&1 &
     root[$name]=$!; pids+=($!)
 }
 for side in $SIDES; do

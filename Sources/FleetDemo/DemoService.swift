@@ -1,5 +1,6 @@
 import FleetHTTP
 import FleetRedis
+import FleetState
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -17,13 +18,14 @@ public enum DemoService {
     public static func makeApplication(configuration: FleetConfiguration, logger: Logger) async throws -> App {
         // Everything that can fail on configuration alone fails before a store is opened.
         let redis = try configuration.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url: url, logger: logger) }
+        let rateLimiter = try Self.rateLimiter(configuration: configuration, redis: redis, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
                 poolMax: configuration.databasePoolMax,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, configuration: configuration, logger: logger) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -36,7 +38,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, configuration: configuration, logger: logger) {
             try await store.migrate()
         }
     }
@@ -44,6 +46,7 @@ public enum DemoService {
     static func makeApplication<Store: UserStore>(
         store: Store,
         redis: RedisClient?,
+        rateLimiter: RateLimiter? = nil,
         configuration: FleetConfiguration,
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
@@ -63,7 +66,13 @@ public enum DemoService {
             checks.append(HealthCheck("redis") { try await redis.ping() })
         }
         HealthRoutes(checks: checks).register(on: router)
-        UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: router)
+        // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
+        let api = router.group()
+        if let rateLimiter, let policy = configuration.rateLimit.policy {
+            let rule = RateLimitRule<DemoRequestContext>.clientAddress(policy, trustedProxies: configuration.rateLimit.trustedProxies)
+            api.add(middleware: RateLimitMiddleware(limiter: rateLimiter, rules: [rule], legacyHeaders: configuration.rateLimit.legacyHeaders))
+        }
+        UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
         var app = Application(
             router: router,
             server: .fleet(fastRoutes: fastRoutes, logger: logger),
@@ -82,7 +91,11 @@ public enum DemoService {
 extension DemoService {
     static func redisClient(url: String, logger: Logger) throws(ConfigurationError) -> RedisClient {
         do {
-            return try RedisClient(url: url, logger: logger)
+            var configuration = try RedisClientConfiguration(url: url)
+            // A request waits at most a second for a connection while Redis is down;
+            // then the rate limiter's fallback answers instead of holding it for 10 s.
+            configuration.leaseTimeout = .seconds(1)
+            return RedisClient(configuration: configuration, logger: logger)
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", value: url, accepted: "redis://[user:pass@]host[:port][/db], rediss://... or unix:///path (\(error))")
         }

@@ -13,7 +13,7 @@ struct UserRoutes<Store: UserStore>: Sendable {
     let store: Store
     let bodyLimit: Int
 
-    func register<Context: RequestContext>(on router: Router<Context>) {
+    func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
         router.post("/users") { request, _ in
             let input = try await self.input(from: request)
             let user = try await self.unique { try await self.store.create(input) }

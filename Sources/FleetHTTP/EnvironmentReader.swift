@@ -43,6 +43,16 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// A boolean: true, false, 1, 0, yes or no.
+    public func boolean(_ name: String) throws(ConfigurationError) -> Bool? {
+        guard let raw = self.string(name) else { return nil }
+        switch raw.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError(variable: name, value: raw, accepted: "true or false")
+        }
+    }
+
     /// A log level: trace, debug, info, notice, warning, error or critical.
     public func logLevel(_ name: String) throws(ConfigurationError) -> Logger.Level? {
         guard let raw = self.string(name) else { return nil }

@@ -36,6 +36,8 @@ public struct FleetConfiguration: Sendable {
     public var instance: Int?
     /// `FLEET_IPC_FD`: the link to the supervisor, when one started this process.
     public var supervisorLink: Int32?
+    /// `RATE_LIMIT` and its companions: the limit on the API; see `RateLimitConfiguration`.
+    public var rateLimit = RateLimitConfiguration()
     /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
     public var listeningSocket: Int32?
 
@@ -58,6 +60,7 @@ public struct FleetConfiguration: Sendable {
         self.drainTimeout = try env.duration("DRAIN_TIMEOUT") ?? self.drainTimeout
         self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
+        self.rateLimit = try RateLimitConfiguration(environment: env)
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }

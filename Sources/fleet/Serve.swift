@@ -10,7 +10,7 @@ import UnixSignals
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the demo service in this process.",
-        discussion: "Configured by the environment: HOST, PORT, DATABASE_URL, REDIS_URL, DB_POOL_MAX, FLEET_STATE_DIR, LOG_FORMAT, LOG_LEVEL, BODY_LIMIT, DRAIN_TIMEOUT."
+        discussion: "Configured by the environment: HOST, PORT, DATABASE_URL, REDIS_URL, DB_POOL_MAX, FLEET_STATE_DIR, LOG_FORMAT, LOG_LEVEL, BODY_LIMIT, DRAIN_TIMEOUT, RATE_LIMIT, RATE_LIMIT_ALGORITHM, RATE_LIMIT_BLOCK, RATE_LIMIT_ON_FAILURE, RATE_LIMIT_LEGACY_HEADERS, RATE_LIMIT_PREFIX, RATE_LIMIT_KEYS, TRUSTED_PROXIES."
     )
 
     func run() async throws {

@@ -27,6 +27,8 @@ final class FleetProcess: Sendable {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["LOG_FORMAT"] = "json"
+        // Tests that are not about rate limiting send more than 100 requests from one address.
+        env["RATE_LIMIT"] = "off"
         env.merge(environment) { _, new in new }
         process.environment = env
         let stdout = Pipe()
