@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "FleetHTTP",
                 "FleetRedis",
+                "FleetState",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -161,6 +162,7 @@ let package = Package(
             dependencies: [
                 "FleetState",
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -177,6 +179,7 @@ let package = Package(
             name: "FleetHTTPTests",
             dependencies: [
                 "FleetHTTP",
+                "FleetState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -104,6 +104,10 @@ public final class SQLiteUserStore: UserStore {
             .first.flatMap(Self.user)
     }
 
+    public func user(email: String) async throws -> User? {
+        try await self.connection.query("SELECT id, name, email FROM users WHERE email = ?", [.text(email)]).first.flatMap(Self.user)
+    }
+
     public func update(id: Int64, _ input: UserInput) async throws -> User? {
         try await self.write(
             """
