@@ -19,7 +19,8 @@ public struct RedisSessionStore: SessionStore {
     }
 
     let redis: any RedisCommandExecutor
-    let prefix: String
+    /// Put before every key this store writes.
+    public let prefix: String
 
     /// - Parameters:
     ///   - redis: a running `RedisClient` (or a connection).
