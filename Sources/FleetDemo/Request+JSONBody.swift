@@ -1,5 +1,6 @@
 import FleetHTTP
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 

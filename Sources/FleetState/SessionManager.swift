@@ -30,7 +30,7 @@ public struct SessionManager: Sendable {
     }
 
     /// The system's real-time clock, in milliseconds since the epoch.
-    @Sendable public static func wallClock() -> Int64 {
+    public static func wallClock() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000

@@ -10,7 +10,8 @@ public struct SessionSigner: Sendable {
     /// The fewest bytes a secret may have: 256 bits, the strength HMAC-SHA256 offers.
     public static let minimumSecretLength = 32
 
-    private let keys: [SymmetricKey]
+    /// The secrets' bytes; `SymmetricKey` is not `Sendable`, so keys are made per use.
+    private let secrets: [[UInt8]]
 
     /// - Parameter secrets: at least one secret of at least `minimumSecretLength` bytes; the first signs.
     /// - Throws: `FleetStateError` `.invalidConfiguration` when the list is empty or a secret is short.
@@ -24,12 +25,12 @@ public struct SessionSigner: Sendable {
                 "session secret \(index + 1) has \(secret.utf8.count) bytes; at least \(Self.minimumSecretLength) are needed"
             )
         }
-        self.keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
+        self.secrets = secrets.map { Array($0.utf8) }
     }
 
     /// The cookie value for `id`: `id.signature`, the signature in base64url.
     public func sign(_ id: SessionID) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(id.rawValue.utf8), using: self.keys[0])
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(id.rawValue.utf8), using: SymmetricKey(data: self.secrets[0]))
         return id.rawValue + "." + Base64URL.encode(mac)
     }
 
@@ -43,7 +44,7 @@ public struct SessionSigner: Sendable {
         else { return nil }
         let message = Array(id.rawValue.utf8)
         // isValidAuthenticationCode compares in constant time, so timing reveals nothing of the MAC.
-        for key in self.keys where HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key) {
+        for secret in self.secrets where HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: SymmetricKey(data: secret)) {
             return id
         }
         return nil

@@ -34,11 +34,10 @@ import Testing
     }
 
     @Test func redisWithoutSecretsIsAConfigurationError() {
-        #expect {
+        let error = #expect(throws: ConfigurationError.self) {
             try FleetConfiguration(environment: ["REDIS_URL": "redis://localhost:6379"])
-        } throws: { error in
-            (error as? ConfigurationError)?.variable == "SESSION_SECRETS"
         }
+        #expect(error?.variable == "SESSION_SECRETS")
         #expect(throws: Never.self) {
             try FleetConfiguration(environment: ["REDIS_URL": "redis://localhost:6379", "SESSION_SECRETS": secret])
         }
@@ -49,11 +48,10 @@ import Testing
         ["SESSION_COOKIE_SECURE": "maybe"],
     ])
     func rejectsWhatDoesNotParse(environment: [String: String]) {
-        #expect {
+        let error = #expect(throws: ConfigurationError.self) {
             try FleetConfiguration(environment: environment)
-        } throws: { error in
-            (error as? ConfigurationError)?.variable == environment.keys.first
         }
+        #expect(error?.variable == environment.keys.first)
     }
 
     @Test func withoutSecretsEveryWorkerSharesOneGeneratedSecret() throws {

@@ -19,12 +19,12 @@ import Testing
     }
 
     /// Milliseconds since the epoch, moved by the test.
-    final class Clock: Sendable {
+    final class ManualClock: Sendable {
         let millis = Atomic<Int64>(1_700_000_000_000)
         func advance(minutes: Int64) { millis.add(minutes * 60_000, ordering: .relaxed) }
     }
 
-    let clock = Clock()
+    let clock = ManualClock()
     let store = MemorySessionStore()
 
     func app(secure: Bool = false) throws -> some ApplicationProtocol {
@@ -48,7 +48,7 @@ import Testing
             try await context.session.set(try context.parameters.require("name"), to: value)
             return "ok"
         }
-        router.get("/fields/:name") { _, context in context.session[field: try context.parameters.require("name")] ?? "" }
+        router.get("/fields/:name") { _, context in context.session[try context.parameters.require("name")] ?? "" }
         router.post("/logout") { _, context in
             try await context.session.logout()
             return "ok"
