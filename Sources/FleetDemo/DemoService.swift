@@ -99,7 +99,7 @@ extension DemoService {
     ) async throws -> (manager: SessionManager, service: (any Service)?) {
         let signer = try configuration.sessionSigner()
         if let redis {
-            let store = RedisSessionStore(redis: redis)
+            let store = RedisSessionStore(redis: redis, prefix: configuration.sessionKeyPrefix)
             return (SessionManager(store: store, signer: signer, configuration: configuration.sessionConfiguration), nil)
         }
         let store = try await SQLiteSessionStore.open(path: "\(configuration.stateDirectory)/sessions.sqlite", logger: logger)

@@ -37,5 +37,6 @@ extension FleetConfiguration {
             )
         }
         self.sessionCookieSecure = try env.boolean("SESSION_COOKIE_SECURE") ?? self.sessionCookieSecure
+        self.sessionKeyPrefix = env.string("SESSION_KEY_PREFIX") ?? self.sessionKeyPrefix
     }
 }

@@ -50,6 +50,8 @@ public struct FleetConfiguration: Sendable {
     public var sessionAbsoluteTimeout: Duration = .seconds(24 * 3600)
     /// `SESSION_COOKIE_SECURE`: send the session cookie over HTTPS only. Default false.
     public var sessionCookieSecure = false
+    /// `SESSION_KEY_PREFIX`: put before every Redis key of a session, so apps can share one Redis. Default `fleet:session:`.
+    public var sessionKeyPrefix = "fleet:session:"
 
     /// The defaults, as documented on each property.
     public init() {}

@@ -12,17 +12,19 @@ import Testing
         #expect(configuration.sessionIdleTimeout == .seconds(30 * 60))
         #expect(configuration.sessionAbsoluteTimeout == .seconds(24 * 3600))
         #expect(configuration.sessionCookieSecure == false)
+        #expect(configuration.sessionKeyPrefix == "fleet:session:")
     }
 
     @Test func readsEveryVariable() throws {
         let configuration = try FleetConfiguration(environment: [
             "SESSION_SECRETS": "\(secret), \(String(repeating: "b", count: 40))", "SESSION_IDLE_TIMEOUT": "10m",
-            "SESSION_ABSOLUTE_TIMEOUT": "8h", "SESSION_COOKIE_SECURE": "true",
+            "SESSION_ABSOLUTE_TIMEOUT": "8h", "SESSION_COOKIE_SECURE": "true", "SESSION_KEY_PREFIX": "shop:sess:",
         ])
         #expect(configuration.sessionSecrets == [secret, String(repeating: "b", count: 40)])
         #expect(configuration.sessionIdleTimeout == .seconds(600))
         #expect(configuration.sessionAbsoluteTimeout == .seconds(8 * 3600))
         #expect(configuration.sessionCookieSecure)
+        #expect(configuration.sessionKeyPrefix == "shop:sess:")
     }
 
     @Test func aShortSecretIsNamedByPositionNotQuoted() {

@@ -20,6 +20,8 @@ import Testing
                 guard let url = RedisTestServer.url else { throw FleetProcessError(message: "CI=true but REDIS_URL is not set") }
                 environment["REDIS_URL"] = url
                 environment["SESSION_SECRETS"] = "integration-secret-\(UUID().uuidString)"
+                // Every run numbers its users from 1: keep its sessions apart from earlier runs'.
+                environment["SESSION_KEY_PREFIX"] = RedisTestServer.prefix()
             }
             return environment
         }
