@@ -53,7 +53,7 @@ struct Resurrect: AsyncParsableCommand {
     func run() async throws {
         let path = SavedApps.path(stateDirectory: self.stateDirectory)
         guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("nothing saved at \(path); run fleet save first") }
-        var start = try Start.parse(["--config", path, "--state-dir", self.stateDirectory] + (self.daemon ? ["--daemon"] : []))
+        let start = try Start.parse(["--config", path, "--state-dir", self.stateDirectory] + (self.daemon ? ["--daemon"] : []))
         try await start.run()
     }
 }
