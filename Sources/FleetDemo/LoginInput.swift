@@ -1,7 +1,5 @@
 import FleetHTTP
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// The body of `POST /login`: the demo's users have no passwords, so an email is enough.
 struct LoginInput: Sendable, Equatable {
@@ -10,14 +8,7 @@ struct LoginInput: Sendable, Equatable {
 
     /// Decodes and validates a JSON body with the same rules and problems as `UserInput`.
     static func parse(_ body: ByteBuffer) throws(Problem) -> LoginInput {
-        let raw: RawLoginInput
-        do {
-            raw = try JSONDecoder().decode(RawLoginInput.self, from: body)
-        } catch let error as DecodingError {
-            throw UserInput.problem(for: error)
-        } catch {
-            throw Problem.malformedJSON("The body is not valid JSON.")
-        }
+        let raw = try UserInput.decode(RawLoginInput.self, from: body)
         return LoginInput(email: try UserInput.validEmail(raw.email))
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import SQLiteNIO
 import ServiceLifecycle
@@ -54,17 +53,7 @@ public final class SQLiteSessionStore: SessionStore, Service {
     ///   - connections: how many connections requests share. Default 2.
     ///   - logger: where SQLite logs.
     public static func open(path: String, connections: Int = 2, logger: Logger) async throws -> SQLiteSessionStore {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var opened: [SQLiteConnection] = []
-        for _ in 0..<max(1, connections) {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            // Wait for other workers' writes instead of failing with SQLITE_BUSY.
-            _ = try await connection.query("PRAGMA busy_timeout = 5000")
-            _ = try await connection.query("PRAGMA journal_mode = WAL")
-            _ = try await connection.query("PRAGMA synchronous = NORMAL")
-            opened.append(connection)
-        }
+        let opened = try await SharedSQLite.open(path: path, count: connections, logger: logger)
         // IMMEDIATE takes the write lock first, so workers starting together create the schema once.
         let first = opened[0]
         _ = try await first.query("BEGIN IMMEDIATE")

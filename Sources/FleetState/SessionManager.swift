@@ -39,26 +39,30 @@ public struct SessionManager: Sendable {
     /// The live session a cookie value names, or nil when the value is unsigned,
     /// tampered with, names no session, or names an expired one: all of these
     /// mean anonymous, never an error. Extends the idle deadline when little of it remains.
-    /// - Throws: only when the store fails.
-    public func resume(cookie value: String) async throws -> SessionRecord? {
-        guard let id = self.signer.verify(value), var record = try await self.store.load(id) else { return nil }
+    /// - Throws: `FleetStateError` `.backendUnavailable`, only when the store fails.
+    public func resume(cookie value: String) async throws(FleetStateError) -> SessionRecord? {
+        guard let id = self.signer.verify(value), var record = try await self.backend("load a session", { try await self.store.load(id) }) else {
+            return nil
+        }
         let now = self.now()
         if record.isExpired(at: now) {
-            try await self.store.destroy(id)
+            try await self.backend("delete a session") { try await self.store.destroy(id) }
             return nil
         }
         if record.idleExpiresAt - now < self.configuration.effectiveTouchThreshold.sessionMilliseconds {
             record.idleExpiresAt = now + self.configuration.idleTimeout.sessionMilliseconds
-            try await self.store.touch(id, idleExpiresAt: record.idleExpiresAt, now: now)
+            try await self.backend("extend a session") { [record] in try await self.store.touch(id, idleExpiresAt: record.idleExpiresAt, now: now) }
         }
         return record
     }
 
     /// Starts a session with a new id.
+    ///
+    /// Every operation throws `FleetStateError` `.backendUnavailable` when the store fails.
     /// - Parameters:
     ///   - userID: the logged-in user, or nil for an anonymous session.
     ///   - fields: its first fields.
-    public func create(userID: String?, fields: [String: String] = [:]) async throws -> SessionRecord {
+    public func create(userID: String?, fields: [String: String] = [:]) async throws(FleetStateError) -> SessionRecord {
         let now = self.now()
         let record = SessionRecord(
             id: .random(),
@@ -68,34 +72,34 @@ public struct SessionManager: Sendable {
             idleExpiresAt: now + self.configuration.idleTimeout.sessionMilliseconds,
             absoluteExpiresAt: now + self.configuration.absoluteTimeout.sessionMilliseconds
         )
-        try await self.store.create(record, now: now)
+        try await self.backend("create a session") { try await self.store.create(record, now: now) }
         return record
     }
 
     /// Replaces `old` with a session under a new id that carries its fields, and
     /// deletes `old`: call it on login so an id planted before login (session
     /// fixation) is dead after it.
-    public func regenerate(_ old: SessionRecord?, userID: String?) async throws -> SessionRecord {
+    public func regenerate(_ old: SessionRecord?, userID: String?) async throws(FleetStateError) -> SessionRecord {
         let record = try await self.create(userID: userID, fields: old?.fields ?? [:])
-        if let old { try await self.store.destroy(old.id) }
+        if let old { try await self.destroy(old.id) }
         return record
     }
 
     /// Sets and removes fields of a session, each on its own; false when it no longer exists.
     @discardableResult
-    public func update(_ id: SessionID, set: [String: String], remove: [String] = []) async throws -> Bool {
-        try await self.store.update(id, set: set, remove: remove)
+    public func update(_ id: SessionID, set: [String: String], remove: [String] = []) async throws(FleetStateError) -> Bool {
+        try await self.backend("update a session") { try await self.store.update(id, set: set, remove: remove) }
     }
 
     /// Ends one session.
-    public func destroy(_ id: SessionID) async throws {
-        try await self.store.destroy(id)
+    public func destroy(_ id: SessionID) async throws(FleetStateError) {
+        try await self.backend("delete a session") { try await self.store.destroy(id) }
     }
 
     /// Ends every session of a user, on every worker; returns how many ended.
     @discardableResult
-    public func destroyAll(userID: String) async throws -> Int {
-        try await self.store.destroyAll(userID: userID)
+    public func destroyAll(userID: String) async throws(FleetStateError) -> Int {
+        try await self.backend("delete every session of a user") { try await self.store.destroyAll(userID: userID) }
     }
 
     /// The signed cookie value for a session.
@@ -106,5 +110,16 @@ public struct SessionManager: Sendable {
     /// Seconds until the session's absolute deadline, for the cookie's `Max-Age`.
     public func cookieMaxAge(for record: SessionRecord) -> Int {
         max(0, Int((record.absoluteExpiresAt - self.now()) / 1000))
+    }
+
+    /// Runs a store operation; its failure becomes `.backendUnavailable`, naming the step.
+    private func backend<Value>(_ step: String, _ operation: () async throws -> Value) async throws(FleetStateError) -> Value {
+        do {
+            return try await operation()
+        } catch let error as FleetStateError {
+            throw error
+        } catch {
+            throw FleetStateError(.backendUnavailable, "the session store failed to \(step)", underlying: error)
+        }
     }
 }
