@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
 import Logging
 import SQLiteNIO
 import ServiceLifecycle
@@ -53,6 +59,12 @@ public final class SQLiteSessionStore: SessionStore, Service {
     ///   - connections: how many connections requests share. Default 2.
     ///   - logger: where SQLite logs.
     public static func open(path: String, connections: Int = 2, logger: Logger) async throws -> SQLiteSessionStore {
+        // Session ids are bearer secrets: create the file private; SQLite gives its WAL the same mode.
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FleetStateError(.backendUnavailable, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        Glibc.close(fd)
         let opened = try await SharedSQLite.open(path: path, count: connections, logger: logger)
         // IMMEDIATE takes the write lock first, so workers starting together create the schema once.
         let first = opened[0]

@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import Testing
 
 @testable import FleetState
@@ -140,5 +142,14 @@ import Testing
             #expect(try await sessions.update(created.id, set: ["late": "write"]) == false)
             #expect(try await store.load(created.id) == nil)
         }
+    }
+
+    @Test func theEmbeddedStoreIsPrivateToItsUser() async throws {
+        let directory = NSTemporaryDirectory() + "fleet-sessions-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLiteSessionStore.open(path: directory + "/sessions.sqlite", logger: Logger(label: "test"))
+        try await store.close()
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/sessions.sqlite")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 }
