@@ -163,6 +163,7 @@ let package = Package(
             dependencies: [
                 "FleetState",
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -19,13 +19,14 @@ public enum DemoService {
         // Everything that can fail on configuration alone fails before a store is opened.
         let redis = try configuration.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url: url, logger: logger) }
         let rateLimiter = try Self.rateLimiter(configuration: configuration, redis: redis, logger: logger)
+        let sessions = try await Self.sessions(configuration: configuration, redis: redis, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
                 poolMax: configuration.databasePoolMax,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, configuration: configuration, logger: logger) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -38,7 +39,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, configuration: configuration, logger: logger) {
             try await store.migrate()
         }
     }
@@ -47,6 +48,7 @@ public enum DemoService {
         store: Store,
         redis: RedisClient?,
         rateLimiter: RateLimiter? = nil,
+        sessions: (manager: SessionManager, service: (any Service)?),
         configuration: FleetConfiguration,
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
@@ -55,12 +57,14 @@ public enum DemoService {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
+        router.add(middleware: SessionMiddleware(sessions: sessions.manager, secure: configuration.sessionCookieSecure))
         router.get("/hello") { _, _ in "hello" }
         var fastRoutes = FastRoutes()
         let hello = FastRoutes.Response.text("hello")
         fastRoutes.get("/hello") { _ in hello }
         var checks = [HealthCheck("database") { try await store.ping() }]
         var services: [any Service] = [store]
+        if let service = sessions.service { services.append(service) }
         if let redis {
             services.append(redis)
             checks.append(HealthCheck("redis") { try await redis.ping() })
@@ -73,6 +77,7 @@ public enum DemoService {
             api.add(middleware: RateLimitMiddleware(limiter: rateLimiter, rules: [rule], legacyHeaders: configuration.rateLimit.legacyHeaders))
         }
         UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
+        SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
         var app = Application(
             router: router,
             server: .fleet(fastRoutes: fastRoutes, logger: logger),
@@ -99,5 +104,21 @@ extension DemoService {
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", value: url, accepted: "redis://[user:pass@]host[:port][/db], rediss://... or unix:///path (\(error))")
         }
+    }
+}
+
+extension DemoService {
+    /// Sessions in Redis when it is configured, else in SQLite beside the users; the SQLite
+    /// store is returned as a service to run, so it closes after the server drains.
+    static func sessions(
+        configuration: FleetConfiguration, redis: RedisClient?, logger: Logger
+    ) async throws -> (manager: SessionManager, service: (any Service)?) {
+        let signer = try configuration.sessionSigner()
+        if let redis {
+            let store = RedisSessionStore(redis: redis, prefix: configuration.sessionKeyPrefix)
+            return (SessionManager(store: store, signer: signer, configuration: configuration.sessionConfiguration), nil)
+        }
+        let store = try await SQLiteSessionStore.open(path: "\(configuration.stateDirectory)/sessions.sqlite", logger: logger)
+        return (SessionManager(store: store, signer: signer, configuration: configuration.sessionConfiguration), store)
     }
 }

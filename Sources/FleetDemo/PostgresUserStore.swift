@@ -91,6 +91,10 @@ public final class PostgresUserStore: UserStore {
         try await self.one("SELECT id, name, email FROM users WHERE id = \(id)")
     }
 
+    public func user(email: String) async throws -> User? {
+        try await self.one("SELECT id, name, email FROM users WHERE email = \(email)")
+    }
+
     public func update(id: Int64, _ input: UserInput) async throws -> User? {
         try await self.one(
             "UPDATE users SET name = \(input.name), email = \(input.email), updated_at = now() WHERE id = \(id) RETURNING id, name, email"

@@ -1,3 +1,4 @@
+import FleetState
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -37,18 +38,7 @@ public final class SQLiteUserStore: UserStore {
     ///   - connections: how many connections reads and writes share.
     ///   - logger: where the store logs.
     public static func open(path: String, connections: Int = 4, logger: Logger) async throws -> SQLiteUserStore {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var opened: [SQLiteConnection] = []
-        for _ in 0..<max(1, connections) {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            // Wait for other workers' writes instead of failing with SQLITE_BUSY.
-            _ = try await connection.query("PRAGMA busy_timeout = 5000")
-            _ = try await connection.query("PRAGMA journal_mode = WAL")
-            _ = try await connection.query("PRAGMA synchronous = NORMAL")
-            opened.append(connection)
-        }
-        return SQLiteUserStore(connections: opened, logger: logger)
+        SQLiteUserStore(connections: try await SharedSQLite.open(path: path, count: connections, logger: logger), logger: logger)
     }
 
     var connection: SQLiteConnection {
@@ -102,6 +92,10 @@ public final class SQLiteUserStore: UserStore {
     public func user(id: Int64) async throws -> User? {
         try await self.connection.query("SELECT id, name, email FROM users WHERE id = ?", [.integer(Int(id))])
             .first.flatMap(Self.user)
+    }
+
+    public func user(email: String) async throws -> User? {
+        try await self.connection.query("SELECT id, name, email FROM users WHERE email = ?", [.text(email)]).first.flatMap(Self.user)
     }
 
     public func update(id: Int64, _ input: UserInput) async throws -> User? {

@@ -20,15 +20,19 @@ public struct UserInput: Sendable, Equatable {
 
     /// Decodes and validates a JSON body; every failure is a `Problem` naming the field.
     static func parse(_ body: ByteBuffer) throws(Problem) -> UserInput {
-        let raw: RawUserInput
+        let raw = try Self.decode(RawUserInput.self, from: body)
+        return UserInput(name: try validName(raw.name), email: try validEmail(raw.email))
+    }
+
+    /// Decodes a JSON body as sent; a failure is a `Problem` naming the field at fault.
+    static func decode<Raw: Decodable>(_ type: Raw.Type, from body: ByteBuffer) throws(Problem) -> Raw {
         do {
-            raw = try JSONDecoder().decode(RawUserInput.self, from: body)
+            return try JSONDecoder().decode(Raw.self, from: body)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         } catch {
             throw Problem.malformedJSON("The body is not valid JSON.")
         }
-        return UserInput(name: try validName(raw.name), email: try validEmail(raw.email))
     }
 
     static func validName(_ name: String) throws(Problem) -> String {

@@ -65,22 +65,7 @@ struct UserRoutes<Store: UserStore>: Sendable {
     }
 
     func input(from request: Request) async throws -> UserInput {
-        if let type = request.headers[.contentType], !Self.isJSON(type) {
-            throw Problem(
-                "unsupported-media-type",
-                title: "Unsupported media type",
-                status: .unsupportedMediaType,
-                detail: "The body must be application/json, not \(type).",
-                field: "Content-Type"
-            )
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: self.bodyLimit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem.bodyTooLarge(limit: self.bodyLimit)
-        }
-        return try UserInput.parse(body)
+        try UserInput.parse(try await request.jsonBody(limit: self.bodyLimit))
     }
 
     func unique<T>(_ write: () async throws -> T) async throws -> T {
@@ -89,11 +74,6 @@ struct UserRoutes<Store: UserStore>: Sendable {
         } catch UserStoreError.duplicateEmail {
             throw Problem.conflict("email", "A user with this email already exists.")
         }
-    }
-
-    static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
-        return mediaType == "application/json" || mediaType.hasSuffix("+json")
     }
 
     static func id(_ context: some RequestContext) throws(Problem) -> Int64 {

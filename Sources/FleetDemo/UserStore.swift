@@ -9,6 +9,8 @@ public protocol UserStore: Service {
     func create(_ input: UserInput) async throws -> User
     /// The user with `id`, or nil.
     func user(id: Int64) async throws -> User?
+    /// The user with `email` (already lower-cased), or nil.
+    func user(email: String) async throws -> User?
     /// Replaces a user's fields; nil when there is no such user.
     /// - Throws: `UserStoreError.duplicateEmail` when the email belongs to someone else.
     func update(id: Int64, _ input: UserInput) async throws -> User?

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FleetState
 import FleetSupervisor
 import Logging
 
@@ -41,6 +42,19 @@ public struct FleetConfiguration: Sendable {
     /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
     public var listeningSocket: Int32?
 
+    /// `SESSION_SECRETS`: comma-separated secrets of at least 32 bytes that sign session cookies;
+    /// the first signs, all verify (rotation). Required with `REDIS_URL`; without it, empty means
+    /// one secret generated once into `session-secret` (mode 0600) under the state directory.
+    public var sessionSecrets: [String] = []
+    /// `SESSION_IDLE_TIMEOUT`: a session unused this long ends. Default 30 minutes.
+    public var sessionIdleTimeout: Duration = .seconds(30 * 60)
+    /// `SESSION_ABSOLUTE_TIMEOUT`: a session ends this long after login however active. Default 24 hours.
+    public var sessionAbsoluteTimeout: Duration = .seconds(24 * 3600)
+    /// `SESSION_COOKIE_SECURE`: send the session cookie over HTTPS only. Default false.
+    public var sessionCookieSecure = false
+    /// `SESSION_KEY_PREFIX`: put before every Redis key of a session, so apps can share one Redis. Default `fleet:session:`.
+    public var sessionKeyPrefix = "fleet:session:"
+
     /// The defaults, as documented on each property.
     public init() {}
 
@@ -61,6 +75,7 @@ public struct FleetConfiguration: Sendable {
         self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
         self.rateLimit = try RateLimitConfiguration(environment: env)
+        try self.readSessions(env)
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }

@@ -72,6 +72,11 @@ extension Problem {
         Problem("conflict", title: "Conflict", status: .conflict, detail: detail, field: field)
     }
 
+    /// A request that needs a logged-in session and has none, or credentials that match no one.
+    public static func unauthenticated(_ detail: String, field: String? = nil) -> Problem {
+        Problem("unauthenticated", title: "Unauthenticated", status: .unauthorized, detail: detail, field: field)
+    }
+
     /// A request body larger than the configured limit.
     public static func bodyTooLarge(limit: Int) -> Problem {
         Problem(

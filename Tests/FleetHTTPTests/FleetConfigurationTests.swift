@@ -23,6 +23,7 @@ import Testing
             "HOST": "0.0.0.0", "PORT": "9000", "DATABASE_URL": "postgres://u@localhost/db", "REDIS_URL": "redis://localhost:6379/1",
             "DB_POOL_MAX": "5", "FLEET_STATE_DIR": "/tmp/state", "LOG_FORMAT": "TEXT", "LOG_LEVEL": "debug",
             "BODY_LIMIT": "2MiB", "DRAIN_TIMEOUT": "1500ms", "FLEET_WORKERS": "4", "FLEET_INSTANCE": "3",
+            "SESSION_SECRETS": String(repeating: "s", count: 32),
         ])
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)

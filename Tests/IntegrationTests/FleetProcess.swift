@@ -19,6 +19,9 @@ final class FleetProcess: Sendable {
         URL(fileURLWithPath: Self.binary).deletingLastPathComponent().appendingPathComponent("FleetTestWorker").path
     }
 
+    /// The session secret children get when they use Redis and the test sets none.
+    static let testSessionSecret = "fleet-integration-tests-session-secret-0123456789"
+
     /// Starts `fleet arguments...` with `environment` added to this process's own.
     init(_ arguments: [String], environment: [String: String]) throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the CLI first (swift build): \(Self.binary)")
@@ -30,6 +33,10 @@ final class FleetProcess: Sendable {
         // Tests that are not about rate limiting send more than 100 requests from one address.
         env["RATE_LIMIT"] = "off"
         env.merge(environment) { _, new in new }
+        if env["REDIS_URL"]?.isEmpty == false, env["SESSION_SECRETS"]?.isEmpty != false {
+            // With Redis, fleet serve refuses to start without session secrets, as in production.
+            env["SESSION_SECRETS"] = Self.testSessionSecret
+        }
         process.environment = env
         let stdout = Pipe()
         process.standardOutput = stdout

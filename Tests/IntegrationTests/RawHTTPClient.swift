@@ -35,13 +35,34 @@ struct RawHTTPConnection {
         }
     }
 
+    /// Sends `text` and returns the status, the header fields (names lower-cased) and the body.
+    func exchangeWithHeaders(sending text: String) async throws -> (status: Int, headers: [(name: String, value: String)], body: String) {
+        try await self.channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            let received = try await Self.readRaw(inbound)
+            let (status, body) = Self.parse(received) ?? (0, received)
+            let head = received[..<(received.range(of: "\r\n\r\n")?.lowerBound ?? received.endIndex)]
+            let headers = head.split(separator: "\r\n").dropFirst().compactMap { line -> (name: String, value: String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            return (status, headers, body)
+        }
+    }
+
     static func readResponse(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws -> (status: Int, body: String) {
+        let received = try await Self.readRaw(inbound)
+        return Self.parse(received) ?? (0, received)
+    }
+
+    /// Reads until a whole response has arrived or the server closes.
+    static func readRaw(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws -> String {
         var received = ""
         for try await chunk in inbound {
             received += String(buffer: chunk)
-            if let (status, body) = Self.parse(received) { return (status, body) }
+            if Self.parse(received) != nil { break }
         }
-        return Self.parse(received) ?? (0, received)
+        return received
     }
 
     /// A whole response with a Content-Length, or nil while more is needed.
