@@ -73,8 +73,16 @@ public enum DemoService {
         // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
         let api = router.group()
         if let rateLimiter, let policy = configuration.rateLimit.policy {
-            let rule = RateLimitRule<DemoRequestContext>.clientAddress(policy, trustedProxies: configuration.rateLimit.trustedProxies)
-            api.add(middleware: RateLimitMiddleware(limiter: rateLimiter, rules: [rule], legacyHeaders: configuration.rateLimit.legacyHeaders))
+            let limits = configuration.rateLimit
+            let rule = RateLimitRule<DemoRequestContext>.clientAddress(policy, trustedProxies: limits.trustedProxies)
+            api.add(middleware: RateLimitMiddleware(limiter: rateLimiter, rules: [rule], legacyHeaders: limits.legacyHeaders))
+            fastRoutes.refuseBlockedClients(
+                under: ["/users", "/login", "/me", "/logout"],
+                limiter: rateLimiter,
+                policy: policy,
+                trustedProxies: limits.trustedProxies,
+                legacyHeaders: limits.legacyHeaders
+            )
         }
         UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)

@@ -67,12 +67,13 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let requestID = request.headers.first(name: "x-request-id").flatMap {
             RequestLogMiddleware<BasicRequestContext>.isAcceptable(requestID: $0) ? $0 : nil
         } ?? RequestID().description
-        let headers = HTTPHeaders([
+        var headers = HTTPHeaders([
             ("Content-Type", response.contentType),
             ("Content-Length", String(response.body.readableBytes)),
             ("Date", HTTPDateHeader.shared.value),
             ("X-Request-Id", requestID),
         ])
+        if !response.headers.isEmpty { headers.add(contentsOf: response.headers) }
         context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers))), promise: nil)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)

@@ -23,15 +23,17 @@ public struct FastRoutes: Sendable {
         public let channel: any Channel
     }
 
-    /// A route's answer: status, content type and the body bytes.
+    /// A route's answer: status, content type, extra headers and the body bytes.
     public struct Response: Sendable {
         public var status: HTTPResponseStatus
         public var contentType: String
+        public var headers: [(String, String)]
         public var body: ByteBuffer
 
-        public init(status: HTTPResponseStatus = .ok, contentType: String, body: ByteBuffer) {
+        public init(status: HTTPResponseStatus = .ok, contentType: String, headers: [(String, String)] = [], body: ByteBuffer) {
             self.status = status
             self.contentType = contentType
+            self.headers = headers
             self.body = body
         }
 
@@ -50,6 +52,8 @@ public struct FastRoutes: Sendable {
     /// the event loop: it must not block or wait.
     public typealias Handler = @Sendable (Request) -> Response?
 
+    /// Checks run first, for any method, on paths under a prefix.
+    private var refusals: [(prefix: String, check: Handler)] = []
     private var exact: [String: Handler] = [:]
     /// Routes of the form `/prefix/:parameter`, by prefix (with its slash).
     private var parameterised: [(prefix: String, handler: Handler)] = []
@@ -66,12 +70,22 @@ public struct FastRoutes: Sendable {
         }
     }
 
-    var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty }
+    /// Adds a check that runs before any route, whatever the method, on paths
+    /// starting with one of `prefixes`; what it answers is sent at once. For
+    /// refusals known without waiting: a client the rate limiter refused moments ago.
+    public mutating func refuse(under prefixes: [String], _ check: @escaping Handler) {
+        self.refusals += prefixes.map { ($0, check) }
+    }
+
+    var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty && self.refusals.isEmpty }
 
     /// The answer for `head`, if a fast route has one now.
     func answer(_ head: HTTPRequestHead, channel: any Channel) -> Response? {
-        guard head.method == .GET else { return nil }
         let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
+        for refusal in self.refusals where path.hasPrefix(refusal.prefix) {
+            if let answer = refusal.check(Request(head: head, path: path, parameter: nil, channel: channel)) { return answer }
+        }
+        guard head.method == .GET else { return nil }
         if let handler = self.exact[String(path)] {
             return handler(Request(head: head, path: path, parameter: nil, channel: channel))
         }

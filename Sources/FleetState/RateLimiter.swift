@@ -68,6 +68,13 @@ public final class RateLimiter: Sendable {
         return decision
     }
 
+    /// The refusal for a key refused moments ago and still blocked, decided in
+    /// process without the backend; nil when the request must be checked.
+    public func blockedDecision(_ checks: [RateLimitCheck]) -> RateLimitDecision? {
+        guard self.configuration.preBlock else { return nil }
+        return self.preBlockedDecision(checks, now: self.clock.now())
+    }
+
     /// True while the backend rests after a failure. When the rest is over, one
     /// request (the one that moves the deadline on) tries the backend again and
     /// every other keeps to the fallback, so an outage never holds up them all.
