@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 
 /// Splits a byte stream into lines, holding a partial line until its end arrives.
 struct LineSplitter {
@@ -31,5 +32,26 @@ struct LineSplitter {
     mutating func remainder() -> String? {
         defer { self.pending.removeAll() }
         return self.pending.isEmpty ? nil : String(decoding: self.pending, as: UTF8.self)
+    }
+}
+
+/// Reads `descriptor` until end of file, handing each line to `handle`; closes it.
+func readLines(_ descriptor: Int32, _ handle: @Sendable (String) async -> Void) async {
+    do {
+        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .takingOwnershipOfDescriptor(input: descriptor) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        var splitter = LineSplitter()
+        try await channel.executeThenClose { inbound, _ in
+            for try await chunk in inbound {
+                for line in splitter.lines(in: chunk) { await handle(line) }
+            }
+        }
+        if let last = splitter.remainder() { await handle(last) }
+    } catch {
+        // The other end went away; a worker's exit is handled by the reaper, a supervisor's ends the worker.
     }
 }

@@ -10,7 +10,7 @@ extension Supervisor {
     /// Forwards a worker's stdout and stderr, line by line, to the log sink.
     nonisolated func readOutput(_ descriptor: Int32, instance: Int, pid: pid_t) async {
         let name = self.configuration.name
-        await Self.readLines(descriptor) { line in
+        await readLines(descriptor) { line in
             await self.logSink?.write(line: line, app: name, instance: instance, pid: pid)
             await self.record(output: line, pid: pid)
         }
@@ -19,7 +19,7 @@ extension Supervisor {
     /// Reads the worker's messages on its link: `prepared`, `ready` and
     /// `released` for the hand-over, `publish` for the other workers.
     nonisolated func readLink(_ descriptor: Int32, pid: pid_t) async {
-        await Self.readLines(descriptor) { line in
+        await readLines(descriptor) { line in
             guard let data = line.data(using: .utf8),
                 let message = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let type = message["type"] as? String
@@ -40,27 +40,6 @@ extension Supervisor {
             if !SupervisorLink.write(line: line, descriptor: worker.link) {
                 self.logger.warning("a worker's link is full, message dropped", metadata: ["worker.pid": "\(worker.pid)"])
             }
-        }
-    }
-
-    /// Reads `descriptor` until end of file, handing each line to `handle`; closes it.
-    nonisolated static func readLines(_ descriptor: Int32, _ handle: @Sendable (String) async -> Void) async {
-        do {
-            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .takingOwnershipOfDescriptor(input: descriptor) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            var splitter = LineSplitter()
-            try await channel.executeThenClose { inbound, _ in
-                for try await chunk in inbound {
-                    for line in splitter.lines(in: chunk) { await handle(line) }
-                }
-            }
-            if let last = splitter.remainder() { await handle(last) }
-        } catch {
-            // The worker went away; its exit is handled by the reaper.
         }
     }
 }

@@ -72,7 +72,7 @@ public final class WorkerBus: Sendable {
         }) else { return }
         let input = dup(self.descriptor)
         Task {
-            await Self.readLines(input) { line in
+            await readLines(input) { line in
                 guard let message = try? JSONDecoder().decode(LinkPublish.self, from: Data(line.utf8)), message.type == "publish" else { return }
                 let delivered = Message(channel: message.channel, payload: message.payload)
                 self.subscribers.withLockedValue { subscribers in
@@ -82,24 +82,6 @@ public final class WorkerBus: Sendable {
         }
     }
 
-    static func readLines(_ descriptor: Int32, _ handle: @Sendable (String) -> Void) async {
-        do {
-            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .takingOwnershipOfDescriptor(input: descriptor) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            var splitter = LineSplitter()
-            try await channel.executeThenClose { inbound, _ in
-                for try await chunk in inbound {
-                    for line in splitter.lines(in: chunk) { handle(line) }
-                }
-            }
-        } catch {
-            // The supervisor went away; so will this process.
-        }
-    }
 }
 
 /// A `publish` line on the link, in either direction.

@@ -6,6 +6,8 @@ import Testing
 final class FleetProcess: Sendable {
     let process: Process
     private let output = NIOLockedValueBox<[String]>([])
+    /// Set once the output pipe reached end of file: every line is in.
+    private let outputEnded = NIOLockedValueBox(false)
 
     /// The `fleet` binary `swift build` made: `FLEET_BINARY`, or `.build/debug/fleet` beside the sources.
     static var binary: String {
@@ -43,11 +45,13 @@ final class FleetProcess: Sendable {
         process.standardError = stdout
         self.process = process
         let output = self.output
+        let outputEnded = self.outputEnded
         let partial = NIOLockedValueBox<String>("")
         stdout.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                outputEnded.withLockedValue { $0 = true }
                 return
             }
             let lines: [String] = partial.withLockedValue { partial in
@@ -90,6 +94,7 @@ final class FleetProcess: Sendable {
     }
 
     /// Waits for the process to exit and returns its status; kills it after `timeout`.
+    /// The output read so far is then complete (a child that kept the pipe open may hold back a second).
     func exitStatus(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while self.process.isRunning {
@@ -98,6 +103,10 @@ final class FleetProcess: Sendable {
                 throw FleetProcessError(message: "fleet did not exit within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(20))
+        }
+        let drained = ContinuousClock.now + .seconds(1)
+        while !self.outputEnded.withLockedValue({ $0 }), ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(5))
         }
         return self.process.terminationStatus
     }

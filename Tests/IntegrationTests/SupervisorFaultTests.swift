@@ -5,32 +5,9 @@ import Testing
 /// a worker that leaks memory.
 @Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") || ProcessInfo.processInfo.environment["CI"] == "true"))
 struct SupervisorFaultTests {
-    /// Runs wrk for `seconds` against `path`; returns its report.
-    private func load(port: Int, path: String, connections: Int, seconds: Int) throws -> (Process, Pipe) {
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        load.arguments = ["-t1", "-c\(connections)", "-d\(seconds)s", "http://127.0.0.1:\(port)\(path)"]
-        let output = Pipe()
-        load.standardOutput = output
-        load.standardError = output
-        try load.run()
-        return (load, output)
-    }
-
-    private func report(_ load: (Process, Pipe)) -> String {
-        load.0.waitUntilExit()
-        return String(decoding: load.1.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    }
-
-    /// wrk's socket errors (connect + read + write + timeout), 0 when it printed none.
-    private func socketErrors(_ report: String) -> Int {
-        guard let line = report.split(separator: "\n").first(where: { $0.contains("Socket errors") }) else { return 0 }
-        return line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.reduce(0, +)
-    }
-
     @Test func aKilledWorkerOfFourIsBackWithinASecondAndOnlyItsRequestsFail() async throws {
         let fleet = try await SupervisorTests().start(instances: 4, worker: [FleetProcess.testWorker])
-        let load = try self.load(port: fleet.port, path: "/hello", connections: 32, seconds: 6)
+        let load = try Wrk.start(port: fleet.port, path: "/hello", connections: 32, seconds: 6)
         try await Task.sleep(for: .seconds(2))
         let workers = try await fleet.workers()
         let victim = try #require(workers.first)
@@ -53,8 +30,8 @@ struct SupervisorFaultTests {
         #expect(back < .seconds(1), "back and ready within 1 s, took \(back)")
         print("a killed worker of 4 was back and ready after \(back); it held \(inFlight) connections")
 
-        let report = self.report(load)
-        #expect(self.socketErrors(report) <= inFlight, "only the killed worker's in-flight requests fail (it held \(inFlight)): \(report)")
+        let report = Wrk.report(load)
+        #expect(Wrk.socketErrors(report) <= inFlight, "only the killed worker's in-flight requests fail (it held \(inFlight)): \(report)")
         #expect(!report.contains("Non-2xx"), "\(report)")
         let after = try await fleet.workers()
         #expect(after.count == 4 && after.allSatisfy { $0["status"] as? String == "online" })
@@ -65,7 +42,7 @@ struct SupervisorFaultTests {
     @Test func maxMemoryRecyclesALeakingWorkerWithNoFailedRequest() async throws {
         let fleet = try await SupervisorTests().start(instances: 2, extra: ["--max-memory", "96M"], worker: [FleetProcess.testWorker])
         let before = try await fleet.workers()
-        let load = try self.load(port: fleet.port, path: "/hello", connections: 8, seconds: 8)
+        let load = try Wrk.start(port: fleet.port, path: "/hello", connections: 8, seconds: 8)
         try await Task.sleep(for: .seconds(1))
         // 8 × 32 MiB, spread over both workers by the kernel: each passes 96 MiB at least once.
         for _ in 0..<8 {
@@ -75,8 +52,8 @@ struct SupervisorFaultTests {
         try await fleet.waitUntil("a leaking worker is recycled", timeout: .seconds(10)) { workers in
             workers.contains { ($0["recycles"] as? Int ?? 0) > 0 } && workers.allSatisfy { $0["status"] as? String == "online" }
         }
-        let report = self.report(load)
-        #expect(self.socketErrors(report) == 0, "\(report)")
+        let report = Wrk.report(load)
+        #expect(Wrk.socketErrors(report) == 0, "\(report)")
         #expect(!report.contains("Non-2xx"), "\(report)")
         let after = try await fleet.workers()
         let recycled = after.filter { ($0["recycles"] as? Int ?? 0) > 0 }

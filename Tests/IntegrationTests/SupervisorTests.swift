@@ -143,13 +143,7 @@ import Testing
             sending: "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 42\r\nConnection: close\r\n\r\n{\"name\":\"load\",\"email\":\"load@example.com\"}"
         )
         #expect(created.status == 201)
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        load.arguments = ["-t1", "-c16", "-d20s", "http://127.0.0.1:\(fleet.port)/users/1"]
-        let output = Pipe()
-        load.standardOutput = output
-        load.standardError = output
-        try load.run()
+        let load = try Wrk.start(port: fleet.port, path: "/users/1", connections: 16, seconds: 20)
         try await Task.sleep(for: .seconds(1))
         let before = Set(try await fleet.workers().compactMap { $0["pid"] as? Int })
         for round in 1...10 {
@@ -157,8 +151,7 @@ import Testing
             #expect(status == 0, "reload \(round): \(text)")
         }
         // wrk ignores SIGINT from Foundation's Process, so it runs its fixed 20 s, which outlasts the reloads.
-        load.waitUntilExit()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let report = Wrk.report(load)
         let after = Set(try await fleet.workers().compactMap { $0["pid"] as? Int })
         #expect(before.isDisjoint(with: after), "every worker was replaced")
         let requests = report.split(separator: "\n").first { $0.contains("requests in") }
