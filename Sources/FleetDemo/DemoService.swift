@@ -20,13 +20,14 @@ public enum DemoService {
         let redis = try configuration.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url: url, logger: logger) }
         let rateLimiter = try Self.rateLimiter(configuration: configuration, redis: redis, logger: logger)
         let sessions = try await Self.sessions(configuration: configuration, redis: redis, logger: logger)
+        let cache = try Self.userCache(configuration: configuration, redis: redis, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
                 poolMax: configuration.databasePoolMax,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, configuration: configuration, logger: logger) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -39,7 +40,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, configuration: configuration, logger: logger) {
             try await store.migrate()
         }
     }
@@ -49,6 +50,7 @@ public enum DemoService {
         redis: RedisClient?,
         rateLimiter: RateLimiter? = nil,
         sessions: (manager: SessionManager, service: (any Service)?),
+        cache: Cache? = nil,
         configuration: FleetConfiguration,
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
@@ -69,6 +71,8 @@ public enum DemoService {
             services.append(redis)
             checks.append(HealthCheck("redis") { try await redis.ping() })
         }
+        // After Redis: a graceful shutdown stops the cache's subscription before the client.
+        if let cache { services.append(cache) }
         HealthRoutes(checks: checks).register(on: router)
         // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
         let api = router.group()
@@ -84,8 +88,11 @@ public enum DemoService {
                 legacyHeaders: limits.legacyHeaders
             )
         }
-        UserRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
+        UserRoutes(store: store, cache: cache, bodyLimit: configuration.bodyLimit).register(on: api)
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
+        // A rate limit must see every request: then nothing of the API takes the fast path.
+        if let cache, configuration.rateLimit.policy == nil { Self.registerFastCacheHits(cache, on: &fastRoutes) }
+        if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }
         var app = Application(
             router: router,
             server: .fleet(fastRoutes: fastRoutes, logger: logger),

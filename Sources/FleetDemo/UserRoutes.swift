@@ -1,43 +1,74 @@
 import FleetHTTP
+import FleetState
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The users API: create, read, replace, delete and list with keyset pagination.
+/// Reads of one user go through `cache` when there is one; writes invalidate it.
 struct UserRoutes<Store: UserStore>: Sendable {
     static var defaultPageSize: Int { 20 }
     static var maxPageSize: Int { 100 }
     static var link: HTTPField.Name { HTTPField.Name("Link")! }
 
     let store: Store
+    let cache: Cache?
     let bodyLimit: Int
 
     func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
-        router.post("/users") { request, _ in
+        router.post("/users") { request, context in
             let input = try await self.input(from: request)
             let user = try await self.unique { try await self.store.create(input) }
+            // A read of this id before it existed may have cached "no such user".
+            await self.invalidate(user.id, context)
             return Self.json(user.json, status: .created, location: "/users/\(user.id)")
         }
         router.get("/users/:id") { _, context in
             let id = try Self.id(context)
-            guard let user = try await self.store.user(id: id) else { throw Self.noUser(id) }
-            return Self.json(user.json)
+            guard let json = try await self.userJSON(id) else { throw Self.noUser(id) }
+            return Self.json(json)
         }
         router.put("/users/:id") { request, context in
             let id = try Self.id(context)
             let input = try await self.input(from: request)
-            guard let user = try await self.unique({ try await self.store.update(id: id, input) }) else { throw Self.noUser(id) }
+            let updated = try await self.unique { try await self.store.update(id: id, input) }
+            await self.invalidate(id, context)
+            guard let user = updated else { throw Self.noUser(id) }
             return Self.json(user.json)
         }
         router.delete("/users/:id") { _, context in
             let id = try Self.id(context)
-            guard try await self.store.delete(id: id) else { throw Self.noUser(id) }
+            let deleted = try await self.store.delete(id: id)
+            await self.invalidate(id, context)
+            guard deleted else { throw Self.noUser(id) }
             return Response(status: .noContent)
         }
         router.get("/users") { request, _ in
             try await self.page(request)
         }
+    }
+
+    /// The user's JSON, cached as the bytes of the response body so a hit encodes nothing.
+    func userJSON(_ id: Int64) async throws -> ByteBuffer? {
+        guard let cache = self.cache else { return try await self.store.user(id: id)?.json }
+        return try await cache.getOrLoad(Self.cacheKey(id)) { try await self.store.user(id: id)?.json }
+    }
+
+    /// Drops the user from every instance's cache, once the store write has committed.
+    func invalidate(_ id: Int64, _ context: some RequestContext) async {
+        guard let cache = self.cache else { return }
+        do {
+            try await cache.invalidate(Self.cacheKey(id))
+        } catch {
+            // The write stands; other instances may serve the old user until the TTL ends.
+            context.logger.error("cache invalidation failed", metadata: ["cache.error": "\(error)"])
+        }
+    }
+
+    static func cacheKey(_ id: Int64) -> String {
+        "users:" + String(id)
     }
 
     func page(_ request: Request) async throws -> Response {

@@ -41,6 +41,14 @@ public struct FleetConfiguration: Sendable {
     public var rateLimit = RateLimitConfiguration()
     /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
     public var listeningSocket: Int32?
+    /// `CACHE_TTL`: how long cached reads (`GET /users/:id`) stay fresh; `0` turns the cache off. Default 300 s.
+    public var cacheTTL: Duration = .seconds(300)
+    /// `CACHE_L1_ENTRIES`: the most entries each process's in-memory cache level holds. Default 10,000.
+    public var cacheL1Entries: Int = 10_000
+    /// `CACHE_PREFIX`: prefix of the cache's Redis keys and invalidation channel. Default `fleet:cache:`.
+    public var cachePrefix: String = "fleet:cache:"
+    /// `BENCH_ROUTES`: serve `GET /bench/user`, user 1's JSON from a constant, for benchmarks. Default false.
+    public var benchmarkRoutes: Bool = false
 
     /// `SESSION_SECRETS`: comma-separated secrets of at least 32 bytes that sign session cookies;
     /// the first signs, all verify (rotation). Required with `REDIS_URL`; without it, empty means
@@ -76,6 +84,10 @@ public struct FleetConfiguration: Sendable {
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
         self.rateLimit = try RateLimitConfiguration(environment: env)
         try self.readSessions(env)
+        self.cacheTTL = try env.duration("CACHE_TTL") ?? self.cacheTTL
+        self.cacheL1Entries = try env.integer("CACHE_L1_ENTRIES", in: 1...10_000_000) ?? self.cacheL1Entries
+        self.cachePrefix = env.string("CACHE_PREFIX") ?? self.cachePrefix
+        self.benchmarkRoutes = try env.boolean("BENCH_ROUTES") ?? self.benchmarkRoutes
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }

@@ -94,8 +94,12 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
 
     /// Subscribes to channels; returns once the server confirmed the subscription.
     /// Call `cancel()` on the subscription when done with it.
-    public func subscribe(to channels: [String]) async throws -> RedisSubscription {
-        try await pubSub.subscribe(.channel, channels)
+    /// - Parameters:
+    ///   - channels: the channels.
+    ///   - onResubscribe: called each time a channel is subscribed again after the
+    ///     subscriber connection was lost; messages published meanwhile were missed.
+    public func subscribe(to channels: [String], onResubscribe: (@Sendable () -> Void)? = nil) async throws -> RedisSubscription {
+        try await pubSub.subscribe(.channel, channels, onResubscribe: onResubscribe)
     }
 
     /// Subscribes to channels matching glob patterns (`PSUBSCRIBE`).

@@ -98,9 +98,11 @@ extension RedisPubSub {
     }
 
     private func confirm(_ topic: Topic) {
-        let ready: [CheckedContinuation<Void, any Error>] = state.withLock { state in
-            guard state.topics[topic] != nil else { return [] }
+        let (ready, resubscribed): ([CheckedContinuation<Void, any Error>], [@Sendable () -> Void]) = state.withLock { state in
+            guard let subscribers = state.topics[topic] else { return ([], []) }
+            let resubscribed = subscribers.everConfirmed && !subscribers.confirmed ? Array(subscribers.resubscribeHandlers.values) : []
             state.topics[topic]?.confirmed = true
+            state.topics[topic]?.everConfirmed = true
             var ready: [CheckedContinuation<Void, any Error>] = []
             for (id, var waiter) in state.waiters where waiter.pending.contains(topic) {
                 waiter.pending.remove(topic)
@@ -111,8 +113,9 @@ extension RedisPubSub {
                     state.waiters[id] = waiter
                 }
             }
-            return ready
+            return (ready, resubscribed)
         }
         for continuation in ready { continuation.resume() }
+        for handler in resubscribed { handler() }
     }
 }

@@ -13,7 +13,10 @@ final class RedisPubSub: Sendable {
 
     struct Subscribers {
         var continuations: [UInt64: AsyncStream<RedisPubSubMessage>.Continuation] = [:]
+        var resubscribeHandlers: [UInt64: @Sendable () -> Void] = [:]
         var confirmed = false
+        /// Confirmed at least once: a later confirmation follows a lost connection.
+        var everConfirmed = false
     }
 
     struct Waiter {
@@ -44,7 +47,9 @@ final class RedisPubSub: Sendable {
     }
 
     /// Subscribes and returns once the server has confirmed every name.
-    func subscribe(_ kind: RedisSubscriptionKind, _ names: [String]) async throws -> RedisSubscription {
+    func subscribe(
+        _ kind: RedisSubscriptionKind, _ names: [String], onResubscribe: (@Sendable () -> Void)? = nil
+    ) async throws -> RedisSubscription {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisPubSubMessage.self)
         let topics = Set(names.map { Topic(kind: kind, name: $0) })
         let (id, connection, fresh): (UInt64, RedisConnection?, [Topic]) = try state.withLock { state in
@@ -54,6 +59,7 @@ final class RedisPubSub: Sendable {
             for topic in topics {
                 if state.topics[topic] == nil { fresh.append(topic) }
                 state.topics[topic, default: Subscribers()].continuations[state.nextID] = continuation
+                state.topics[topic]?.resubscribeHandlers[state.nextID] = onResubscribe
             }
             return (state.nextID, state.connection, fresh)
         }
@@ -105,6 +111,7 @@ final class RedisPubSub: Sendable {
             var released: [Topic] = []
             for topic in topics {
                 state.topics[topic]?.continuations.removeValue(forKey: id)
+                state.topics[topic]?.resubscribeHandlers.removeValue(forKey: id)
                 if state.topics[topic]?.continuations.isEmpty == true {
                     state.topics.removeValue(forKey: topic)
                     released.append(topic)

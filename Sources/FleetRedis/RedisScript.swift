@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A Lua script, run by its SHA-1 so the source crosses the network only
 /// when the server does not have it cached yet.
 public struct RedisScript: Sendable, Hashable {
@@ -21,6 +23,19 @@ extension RedisCommandExecutor {
     ///   - keys: the keys it touches, as `KEYS[1...]`.
     ///   - arguments: the other arguments, as `ARGV[1...]`.
     public func run(_ script: RedisScript, keys: [String] = [], arguments: [String] = []) async throws -> RESPValue {
+        try await runScript(script, keys: keys, arguments: arguments)
+    }
+
+    /// Runs a script whose arguments are bytes, such as values that need not be UTF-8.
+    /// - Parameters:
+    ///   - script: the script.
+    ///   - keys: the keys it touches, as `KEYS[1...]`.
+    ///   - arguments: the other arguments, as `ARGV[1...]`.
+    public func run(_ script: RedisScript, keys: [String] = [], arguments: [ByteBuffer]) async throws -> RESPValue {
+        try await runScript(script, keys: keys, arguments: arguments)
+    }
+
+    private func runScript(_ script: RedisScript, keys: [String], arguments: some RESPArgument) async throws -> RESPValue {
         do {
             return try await execute(RedisCommand("EVALSHA", script.sha1, keys.count, keys, arguments))
         } catch let error as RedisError where error.code == .noScript {

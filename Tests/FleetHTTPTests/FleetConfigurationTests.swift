@@ -50,6 +50,9 @@ import Testing
         ("DATABASE_URL", "mysql://db", "a URL starting with postgres:// or postgresql://"),
         ("REDIS_URL", "localhost:6379", "a URL starting with redis:// or rediss:// or unix://"),
         ("FLEET_WORKERS", "-1", "an integer from 1 to 4096"),
+        ("CACHE_TTL", "forever", "a duration such as 30s, 500ms or 2m"),
+        ("CACHE_L1_ENTRIES", "0", "an integer from 1 to 10000000"),
+        ("BENCH_ROUTES", "maybe", "true or false"),
     ])
     func rejectsWhatDoesNotParse(variable: String, value: String, accepted: String) {
         #expect(throws: ConfigurationError(variable: variable, value: value, accepted: accepted)) {
@@ -67,6 +70,21 @@ import Testing
     @Test(arguments: [("1048576", 1_048_576), ("512KiB", 524_288), ("64k", 65_536), ("1MiB", 1_048_576), ("1G", 1 << 30)])
     func parsesByteCounts(text: String, expected: Int) {
         #expect(EnvironmentReader.parseByteCount(text) == expected)
+    }
+
+    @Test func readsTheCacheVariables() throws {
+        let defaults = try FleetConfiguration(environment: [:])
+        #expect(defaults.cacheTTL == .seconds(300))
+        #expect(defaults.cacheL1Entries == 10_000)
+        #expect(defaults.cachePrefix == "fleet:cache:")
+        #expect(defaults.benchmarkRoutes == false)
+        let configuration = try FleetConfiguration(environment: [
+            "CACHE_TTL": "0", "CACHE_L1_ENTRIES": "500", "CACHE_PREFIX": "app:", "BENCH_ROUTES": "true",
+        ])
+        #expect(configuration.cacheTTL == .zero)
+        #expect(configuration.cacheL1Entries == 500)
+        #expect(configuration.cachePrefix == "app:")
+        #expect(configuration.benchmarkRoutes)
     }
 
     @Test func emptyValuesMeanUnset() throws {

@@ -1,0 +1,13 @@
+# Helpers the benchmark scripts share; source it after `cd` to the package root.
+# Sets up $work (a temporary directory) and $pids (stopped on exit).
+work="$(mktemp -d /tmp/fleet-bench.XXXXXX)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/hello" >/dev/null && return; sleep 0.1; done; echo "no answer on $1" >&2; exit 1; }
+# The same user Node serves as /users/1, so every side answers the same bytes.
+seed() { curl -sf -X POST "http://127.0.0.1:$1/users" -H 'content-type: application/json' -d '{"name":"user1","email":"user1@example.com"}' >/dev/null || true; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+rate() { wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$1$2" | awk '/Requests\/sec/ {print $2}'; }
