@@ -26,15 +26,25 @@ extension DemoService {
         return "sqlite:" + URL(fileURLWithPath: configuration.stateDirectory).standardizedFileURL.path + ":"
     }
 
-    /// `GET /users/:id` answered on the event loop when the L1 holds the user:
-    /// no task, no router. Anything else (a miss, a cached 404, an id that does
-    /// not parse) goes on to the router, which answers it as before.
-    static func registerFastCacheHits(_ cache: Cache, on fastRoutes: inout FastRoutes) {
+    /// `GET /users/:id` answered on the event loop when the L1 holds the user
+    /// and the rate limit, if any, answers at once (embedded, not Redis): no
+    /// task, no router. Anything else (a miss, a cached 404, an id that does
+    /// not parse, a limit on Redis) goes on to the router, which answers it as before.
+    static func registerFastCacheHits(_ cache: Cache, limit: FastRateLimit?, on fastRoutes: inout FastRoutes) {
         fastRoutes.get("/users/:id") { request in
             guard let digits = request.parameter, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                 let id = Int64(digits), id > 0, case .hit(let json?) = cache.cached(UserRoutes<SQLiteUserStore>.cacheKey(id))
             else { return nil }
-            return .json(json)
+            guard let limit else { return .json(json) }
+            // Counted only on a hit: a miss goes to the router, whose middleware counts it once.
+            switch limit.acquire(request) {
+            case nil: return nil
+            case .refuse(let refusal): return refusal
+            case .allow(let fields):
+                var answer = FastRoutes.Response.json(json)
+                answer.headers = fields
+                return answer
+            }
         }
     }
 

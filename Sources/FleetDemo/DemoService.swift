@@ -76,22 +76,18 @@ public enum DemoService {
         HealthRoutes(checks: checks).register(on: router)
         // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
         let api = router.group()
+        var fastLimit: FastRateLimit?
         if let rateLimiter, let policy = configuration.rateLimit.policy {
             let limits = configuration.rateLimit
             let rule = RateLimitRule<DemoRequestContext>.clientAddress(policy, trustedProxies: limits.trustedProxies)
             api.add(middleware: RateLimitMiddleware(limiter: rateLimiter, rules: [rule], legacyHeaders: limits.legacyHeaders))
-            fastRoutes.refuseBlockedClients(
-                under: ["/users", "/login", "/me", "/logout"],
-                limiter: rateLimiter,
-                policy: policy,
-                trustedProxies: limits.trustedProxies,
-                legacyHeaders: limits.legacyHeaders
-            )
+            let limit = FastRateLimit(limiter: rateLimiter, policy: policy, trustedProxies: limits.trustedProxies, legacyHeaders: limits.legacyHeaders)
+            fastRoutes.refuseBlockedClients(under: ["/users", "/login", "/me", "/logout"], limit: limit)
+            fastLimit = limit
         }
         UserRoutes(store: store, cache: cache, bodyLimit: configuration.bodyLimit).register(on: api)
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
-        // A rate limit must see every request: then nothing of the API takes the fast path.
-        if let cache, configuration.rateLimit.policy == nil { Self.registerFastCacheHits(cache, on: &fastRoutes) }
+        if let cache { Self.registerFastCacheHits(cache, limit: fastLimit, on: &fastRoutes) }
         if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }
         var app = Application(
             router: router,

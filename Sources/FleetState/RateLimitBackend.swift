@@ -10,6 +10,14 @@ public protocol RateLimitBackend: Sendable {
     func acquire(_ checks: [RateLimitCheck]) async throws -> RateLimitDecision
 }
 
+/// A backend that answers without suspending: a lock and a few integer
+/// operations (the embedded and memory backends, not Redis). Such a backend
+/// can serve a check on an event loop.
+public protocol SynchronousRateLimitBackend: RateLimitBackend {
+    /// `acquire`, answered at once.
+    func acquireNow(_ checks: [RateLimitCheck]) -> RateLimitDecision
+}
+
 extension RateLimitCell {
     /// The union rule over cells held in memory, for the in-process backends;
     /// the caller holds whatever lock guards `load` and `store`.

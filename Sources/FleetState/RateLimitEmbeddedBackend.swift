@@ -7,7 +7,7 @@ import Foundation
 /// probe and a few integer operations. Keys live in open-addressed slots of
 /// their stripe; a full neighbourhood reuses an expired slot, or else gives
 /// the slot closest to expiring to the new key.
-public final class RateLimitEmbeddedBackend: RateLimitBackend {
+public final class RateLimitEmbeddedBackend: SynchronousRateLimitBackend {
     static let stripes = 64
     static let slotSize = 48
     static let probes = 32

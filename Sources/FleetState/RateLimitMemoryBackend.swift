@@ -2,7 +2,7 @@ import Synchronization
 
 /// Rate-limit state in this process's memory: for one process, for tests,
 /// and as the insurance limiter that answers while the shared backend is down.
-public final class RateLimitMemoryBackend: RateLimitBackend {
+public final class RateLimitMemoryBackend: SynchronousRateLimitBackend {
     private struct Entry {
         var cell: RateLimitCell
         var expiresAt: Int64

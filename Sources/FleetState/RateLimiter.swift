@@ -68,6 +68,24 @@ public final class RateLimiter: Sendable {
         return decision
     }
 
+    /// `acquire` answered at once, for callers that cannot wait (an event
+    /// loop); nil when the backend cannot answer without waiting (Redis) or
+    /// rests after a failure, and then nothing was taken.
+    public func acquireNow(_ checks: [RateLimitCheck]) -> RateLimitDecision? {
+        let now = self.clock.now()
+        if self.configuration.preBlock, let blocked = self.preBlockedDecision(checks, now: now) {
+            return blocked
+        }
+        guard let backend = self.backend as? any SynchronousRateLimitBackend, self.backendDownUntil.load(ordering: .relaxed) == 0 else {
+            return nil
+        }
+        let decision = backend.acquireNow(checks)
+        if self.configuration.preBlock, !decision.isAllowed, decision.retryAfterMilliseconds > 0 {
+            self.preBlock(checks[decision.index].hash, until: now + decision.retryAfterMilliseconds, now: now)
+        }
+        return decision
+    }
+
     /// The refusal for a key refused moments ago and still blocked, decided in
     /// process without the backend; nil when the request must be checked.
     public func blockedDecision(_ checks: [RateLimitCheck]) -> RateLimitDecision? {

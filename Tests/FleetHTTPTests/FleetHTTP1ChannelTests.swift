@@ -58,7 +58,7 @@ final class CountingBackend: RateLimitBackend {
         router.add(middleware: RateLimitMiddleware(limiter: limiter, rules: [.clientAddress(policy)]))
         router.get("/users/:id") { _, _ in "user" }
         var fast = FastRoutes()
-        fast.refuseBlockedClients(under: ["/users"], limiter: limiter, policy: policy, trustedProxies: .init(), legacyHeaders: false)
+        fast.refuseBlockedClients(under: ["/users"], limit: FastRateLimit(limiter: limiter, policy: policy, trustedProxies: .init(), legacyHeaders: false))
         let app = Application(router: router, server: .fleet(fastRoutes: fast, logger: Logger(label: "test")))
         try await app.test(.live) { client in
             var statuses: [Int] = []
