@@ -14,6 +14,9 @@ public struct AppConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// The port the shared socket binds; 0 picks one. Default 8080.
     public var port: Int = 8080
+    /// A listening socket to adopt instead of binding `host:port`: systemd's,
+    /// under socket activation. More workers join its port with `SO_REUSEPORT`.
+    public var inheritedSocket: Int32?
     /// How long a new worker may take to report ready. Default 30 s.
     public var readyTimeout: Duration = .seconds(30)
     /// How long a stopping worker may drain before SIGKILL. Default 35 s (the workers' 30 s drain plus a margin).

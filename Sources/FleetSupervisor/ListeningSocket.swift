@@ -61,6 +61,40 @@ public struct ListeningSocket: Sendable {
         return ListeningSocket(descriptor: fd, port: Self.boundPort(fd, isIPv6: isIPv6))
     }
 
+    /// Takes over a listening socket this process inherited (systemd socket
+    /// activation), with the address it is bound to, so more sockets can join
+    /// its port. They can only if it was bound with `SO_REUSEPORT`
+    /// (`ReusePort=yes` in the socket unit); `reusesPort` says whether it was.
+    public static func adopt(descriptor fd: Int32) throws(SupervisorError) -> (socket: ListeningSocket, host: String, reusesPort: Bool) {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let family = Int32(storage.ss_family)
+        guard named == 0, family == AF_INET || family == AF_INET6 else {
+            throw SupervisorError(.socket, "the inherited descriptor \(fd) is not a TCP socket")
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        withUnsafePointer(to: &storage) { pointer in
+            if family == AF_INET6 {
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var bytes = address.pointee.sin6_addr
+                    _ = inet_ntop(AF_INET6, &bytes, &text, socklen_t(text.count))
+                }
+            } else {
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var bytes = address.pointee.sin_addr
+                    _ = inet_ntop(AF_INET, &bytes, &text, socklen_t(text.count))
+                }
+            }
+        }
+        var reusePort: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &reusePort, &size)
+        let host = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (ListeningSocket(descriptor: fd, port: Self.boundPort(fd, isIPv6: family == AF_INET6)), host, reusePort != 0)
+    }
+
     static func boundPort(_ fd: Int32, isIPv6: Bool) -> Int {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

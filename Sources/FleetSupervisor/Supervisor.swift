@@ -43,6 +43,8 @@ public actor Supervisor: Service {
     /// One socket per worker slot, all bound to the port with `SO_REUSEPORT`: the
     /// kernel spreads connections evenly, and only one process accepts on each.
     var sockets: [ListeningSocket] = []
+    /// The address of an adopted socket, which the other slots' sockets join.
+    var boundHost: String?
     var logSink: LogSink?
     /// Exits we caused (reload, scale down, stop): not crashes.
     var expectedExits: Set<pid_t> = []
@@ -81,7 +83,7 @@ public actor Supervisor: Service {
             kept: self.configuration.logFilesKept,
             echo: self.configuration.echoOutput
         )
-        self.logger.info("listening", metadata: ["server.address": "\(self.configuration.host)", "server.port": "\(socket.port)", "app": "\(self.configuration.name)"])
+        self.logger.info("listening", metadata: ["server.address": "\(self.boundHost ?? self.configuration.host)", "server.port": "\(socket.port)", "app": "\(self.configuration.name)"])
         let control = ControlServer(path: self.configuration.controlSocketPath, supervisor: self, logger: self.logger)
 
         await withGracefulShutdownHandler {
@@ -174,11 +176,21 @@ public actor Supervisor: Service {
         )
     }
 
-    /// Binds sockets until there is one per slot; the first fixes the port when 0 was asked for.
+    /// Binds sockets until there is one per slot; the first (or the inherited
+    /// one) fixes the address and the port when 0 was asked for.
     func bindSockets(count: Int) throws(SupervisorError) {
+        if self.sockets.isEmpty, let inherited = self.configuration.inheritedSocket {
+            let adopted = try ListeningSocket.adopt(descriptor: inherited)
+            self.sockets.append(adopted.socket)
+            self.boundHost = adopted.host
+            self.logger.info("adopted an inherited socket", metadata: ["server.address": "\(adopted.host)", "server.port": "\(adopted.socket.port)"])
+            guard adopted.reusesPort || count == 1 else {
+                throw SupervisorError(.socket, "the inherited socket was not bound with SO_REUSEPORT, so only one worker can serve it: set ReusePort=yes in the socket unit, or run one instance")
+            }
+        }
         while self.sockets.count < count {
             let port = self.sockets.first?.port ?? self.configuration.port
-            self.sockets.append(try ListeningSocket.bind(host: self.configuration.host, port: port, reusePort: true))
+            self.sockets.append(try ListeningSocket.bind(host: self.boundHost ?? self.configuration.host, port: port, reusePort: true))
         }
     }
 }

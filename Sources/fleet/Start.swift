@@ -115,7 +115,11 @@ struct Start: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let apps = try self.apps()
+        var apps = try self.apps()
+        // Under systemd socket activation the first app serves the socket systemd bound.
+        if let inherited = try? SocketActivation.inheritedSocket(environment: ProcessInfo.processInfo.environment) {
+            apps[0].inheritedSocket = inherited
+        }
         if self.daemon {
             try await Daemon.detach(apps: apps)
             return

@@ -9,8 +9,11 @@ struct Startup: ParsableCommand {
         discussion: "Install it with: fleet startup systemd > /etc/systemd/system/fleet.service && systemctl daemon-reload && systemctl enable --now fleet"
     )
 
-    @Argument(help: "The init system: systemd.")
+    @Argument(help: "What to print: systemd (the service unit) or systemd-socket (a socket unit for socket activation).")
     var system: String
+
+    @Option(help: "For systemd-socket: the address systemd listens on, e.g. 0.0.0.0:8080.")
+    var listen: String = "127.0.0.1:8080"
 
     @Option(help: "The ecosystem file the unit starts.")
     var config: String = "fleet.yaml"
@@ -28,12 +31,36 @@ struct Startup: ParsableCommand {
     var stopTimeout: String = "40s"
 
     func validate() throws {
-        guard self.system == "systemd" else { throw ValidationError("startup supports systemd, not \(self.system)") }
+        guard ["systemd", "systemd-socket"].contains(self.system) else {
+            throw ValidationError("startup prints systemd or systemd-socket, not \(self.system)")
+        }
         _ = try Start.duration(self.stopTimeout, flag: "--stop-timeout")
     }
 
     func run() throws {
-        print(self.unit(fleet: Self.executablePath(), workingDirectory: FileManager.default.currentDirectoryPath))
+        if self.system == "systemd-socket" {
+            print(self.socketUnit())
+        } else {
+            print(self.unit(fleet: Self.executablePath(), workingDirectory: FileManager.default.currentDirectoryPath))
+        }
+    }
+
+    /// `fleet.socket`: systemd holds the port, even across restarts of the
+    /// supervisor, and hands it over as fd 3. `ReusePort` lets each worker
+    /// slot's socket join the port.
+    func socketUnit() -> String {
+        """
+        [Unit]
+        Description=Fleet's listening socket
+
+        [Socket]
+        ListenStream=\(self.listen)
+        ReusePort=yes
+        Backlog=4096
+
+        [Install]
+        WantedBy=sockets.target
+        """
     }
 
     func unit(fleet: String, workingDirectory: String) -> String {

@@ -102,7 +102,9 @@ import Testing
         #expect(unit.contains("KillMode=mixed"))
         let (bad, badOutput) = try await self.fleet(["startup", "upstart"])
         #expect(bad != 0)
-        #expect(badOutput.contains("startup supports systemd, not upstart"), "\(badOutput)")
+        #expect(badOutput.contains("startup prints systemd or systemd-socket, not upstart"), "\(badOutput)")
+        let (_, socket) = try await self.fleet(["startup", "systemd-socket", "--listen", "0.0.0.0:80"])
+        #expect(socket.contains("ListenStream=0.0.0.0:80") && socket.contains("ReusePort=yes"), "\(socket)")
     }
 }
 
@@ -139,5 +141,58 @@ final class NotifySocket {
     deinit {
         close(self.descriptor)
         unlink(self.path)
+    }
+}
+
+/// `fleet start` under socket activation: a parent (python standing in for
+/// systemd) binds the port and execs the supervisor with it as fd 3.
+@Suite(.serialized) struct SocketActivationTests {
+    /// Runs `fleet arguments` with a socket bound to a free loopback port at fd 3, `LISTEN_FDS=1` and `LISTEN_PID` set.
+    func activated(_ arguments: [String], reusePort: Bool) throws -> (process: FleetProcess, port: Int) {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-sa-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let portFile = "\(state)/port"
+        let script = """
+            import os, socket, sys
+            s = socket.socket()
+            if \(reusePort ? "True" : "False"): s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            s.bind(("127.0.0.1", 0)); s.listen(128)
+            open("\(portFile)", "w").write(str(s.getsockname()[1]))
+            os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+            os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+            os.execv(sys.argv[1], sys.argv[1:])
+            """
+        let process = try FleetProcess(
+            arguments + ["--state-dir", state],
+            environment: [:],
+            launcher: ["/usr/bin/python3", "-c", script, FleetProcess.binary]
+        )
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+            usleep(20_000)
+        }
+        return (process, try #require(port))
+    }
+
+    @Test func theSupervisorServesTheSocketItWasGiven() async throws {
+        let (supervisor, port) = try self.activated(["start", "--name", "sa", "-i", "2", "--port", "1", FleetProcess.testWorker], reusePort: true)
+        #expect(try await supervisor.listeningPort() == port, "the inherited socket's port, not --port")
+        var instances = Set<String>()
+        for _ in 0..<200 where instances.count < 2 {
+            let response = try await RawHTTPConnection.connect(port: port).exchange(sending: "GET /received HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(response.status == 200)
+            instances.insert(String(response.body.split(separator: "\n").first ?? ""))
+        }
+        #expect(instances == ["0", "1"], "both workers serve the one port")
+        supervisor.signal(SIGTERM)
+        #expect(try await supervisor.exitStatus() == 0)
+    }
+
+    @Test func aSocketWithoutReusePortServesOneWorkerOnly() async throws {
+        let (supervisor, _) = try self.activated(["start", "--name", "sa1", "-i", "2", FleetProcess.testWorker], reusePort: false)
+        let status = try await supervisor.exitStatus()
+        #expect(status != 0)
+        #expect(supervisor.lines.joined().contains("set ReusePort=yes in the socket unit"), "\(supervisor.lines)")
     }
 }

@@ -25,11 +25,12 @@ final class FleetProcess: Sendable {
     static let testSessionSecret = "fleet-integration-tests-session-secret-0123456789"
 
     /// Starts `fleet arguments...` with `environment` added to this process's own.
-    init(_ arguments: [String], environment: [String: String]) throws {
+    /// - Parameter launcher: a command that execs `fleet` itself, given the binary and `arguments` after its own.
+    init(_ arguments: [String], environment: [String: String], launcher: [String] = []) throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the CLI first (swift build): \(Self.binary)")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
+        process.arguments = Array(launcher.dropFirst()) + arguments
         var env = ProcessInfo.processInfo.environment
         env["LOG_FORMAT"] = "json"
         // Tests that are not about rate limiting send more than 100 requests from one address.
