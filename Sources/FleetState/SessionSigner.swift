@@ -37,10 +37,14 @@ public struct SessionSigner: Sendable {
     /// The id a cookie value carries when some secret signed it; nil for an
     /// unsigned, tampered or malformed value.
     public func verify(_ value: String) -> SessionID? {
+        let encoded = value.lastIndex(of: ".").map { value[value.index(after: $0)...] } ?? ""
         guard let dot = value.lastIndex(of: "."),
             let id = SessionID(rawValue: String(value[..<dot])),
-            let signature = Base64URL.decode(value[value.index(after: dot)...]),
-            signature.count == SHA256.byteCount
+            let signature = Base64URL.decode(encoded),
+            signature.count == SHA256.byteCount,
+            // One spelling per MAC: base64's last character has spare bits, and a
+            // changed spare bit must not pass as the same signature.
+            Base64URL.encode(signature) == encoded
         else { return nil }
         let message = Array(id.rawValue.utf8)
         // isValidAuthenticationCode compares in constant time, so timing reveals nothing of the MAC.

@@ -16,13 +16,35 @@ public enum SharedSQLite {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var opened: [SQLiteConnection] = []
-        for _ in 0..<max(1, count) {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            _ = try await connection.query("PRAGMA busy_timeout = 5000")
-            _ = try await connection.query("PRAGMA journal_mode = WAL")
-            _ = try await connection.query("PRAGMA synchronous = NORMAL")
-            opened.append(connection)
+        do {
+            for _ in 0..<max(1, count) {
+                let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(connection)
+                _ = try await connection.query("PRAGMA busy_timeout = 5000")
+                try await self.enableWAL(connection)
+                _ = try await connection.query("PRAGMA synchronous = NORMAL")
+            }
+        } catch {
+            // SQLite asserts on a connection dropped unclosed; close what opened before failing.
+            for connection in opened { try? await connection.close() }
+            throw error
         }
         return opened
+    }
+
+    /// Switching to WAL takes an exclusive lock that the busy timeout does not
+    /// wait for: when workers start together on a new file, one may see
+    /// SQLITE_BUSY here. Retry for up to 5 s, as the busy timeout would.
+    private static func enableWAL(_ connection: SQLiteConnection) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            do {
+                _ = try await connection.query("PRAGMA journal_mode = WAL")
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 }

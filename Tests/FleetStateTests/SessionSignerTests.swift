@@ -12,6 +12,18 @@ import Testing
         #expect(signer.verify(signer.sign(id)) == id)
     }
 
+    @Test func aSignatureWithItsSpareBitsChangedIsRefused() throws {
+        let signer = try SessionSigner(secrets: [Self.old])
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        for _ in 0..<20 {
+            let cookie = signer.sign(SessionID.random())
+            // 32 bytes take 43 characters; the last carries 4 bits of MAC and 2 spare ones.
+            let last = try #require(alphabet.firstIndex(of: cookie.last!))
+            let respelled = String(cookie.dropLast()) + String(alphabet[last ^ 1])
+            #expect(signer.verify(respelled) == nil, "\(respelled) decodes to the same MAC but is not the signer's spelling")
+        }
+    }
+
     @Test func rotationSignsWithTheFirstAndVerifiesWithAll() throws {
         let before = try SessionSigner(secrets: [Self.old])
         let during = try SessionSigner(secrets: [Self.new, Self.old])
