@@ -31,7 +31,8 @@ cached_port=$(free_port); fleet_start cached "$cached_port" BENCH_ROUTES=true
 uncached_port=$(free_port); fleet_start uncached "$uncached_port" CACHE_TTL=0
 sides=(cached constant uncached node)
 if [ -n "${REDIS_URL:-}" ]; then
-    redis_port=$(free_port); fleet_start redis "$redis_port" REDIS_URL="$REDIS_URL" CACHE_PREFIX="fleet-bench:$$:"
+    # With REDIS_URL the sessions need a secret; this one exists for the benchmark only.
+    redis_port=$(free_port); fleet_start redis "$redis_port" REDIS_URL="$REDIS_URL" CACHE_PREFIX="fleet-bench:$$:" SESSION_SECRETS="benchmark-only-secret-of-at-least-32-bytes"
     sides=(cached constant uncached redis node)
 fi
 constant_port=$cached_port
@@ -102,4 +103,4 @@ PY
 }
 echo
 propagation embedded
-if [ -n "${REDIS_URL:-}" ]; then propagation redis REDIS_URL="$REDIS_URL" CACHE_PREFIX="fleet-bench:$$:p:"; fi
+if [ -n "${REDIS_URL:-}" ]; then propagation redis REDIS_URL="$REDIS_URL" CACHE_PREFIX="fleet-bench:$$:p:" SESSION_SECRETS="benchmark-only-secret-of-at-least-32-bytes"; fi
