@@ -19,14 +19,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 swift build -c release --product fleet >/dev/null
 fleet="$PWD/.build/release/fleet"
-work="$(mktemp -d /tmp/fleet-bench.XXXXXX)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/hello" >/dev/null && return; sleep 0.1; done; echo "no answer on $1" >&2; exit 1; }
-seed() { curl -sf -X POST "http://127.0.0.1:$1/users" -H 'content-type: application/json' -d '{"name":"user1","email":"user1@example.com"}' >/dev/null || true; }
+source Benchmarks/lib.sh
 
 declare -A port root label
 start_side() { # name label command...
@@ -59,7 +52,6 @@ for side in $SIDES; do
     [ "$side" = node ] || seed "${port[$side]}"
 done
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # CPU ticks of a process and all its descendants.
 tree_ticks() {
     local total=0 pid
