@@ -7,10 +7,14 @@ import NIOPosix
 struct RawHTTPConnection {
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
 
-    static func connect(port: Int) async throws -> RawHTTPConnection {
+    /// Connects to a loopback port. A connection lives at most `timeout`: a
+    /// server that never answers fails the test instead of hanging the run.
+    static func connect(port: Int, timeout: TimeAmount = .seconds(30)) async throws -> RawHTTPConnection {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+                channel.closeFuture.whenComplete { _ in deadline.cancel() }
+                return channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
