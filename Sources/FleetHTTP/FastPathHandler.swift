@@ -34,10 +34,13 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
-            if self.passedOn == 0, !self.draining, head.isKeepAlive, let response = self.routes.answer(head, channel: context.channel) {
-                self.answered = true
-                self.respond(context: context, to: head, with: response)
-                return
+            if self.passedOn == 0, !self.draining, head.isKeepAlive {
+                let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
+                if let response = self.routes.answer(head, path: path, channel: context.channel) {
+                    self.answered = true
+                    self.respond(context: context, to: head, path: path, with: response)
+                    return
+                }
             }
             self.passedOn += 1
             context.fireChannelRead(data)
@@ -62,7 +65,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
-    private func respond(context: ChannelHandlerContext, to request: HTTPRequestHead, with response: FastRoutes.Response) {
+    private func respond(context: ChannelHandlerContext, to request: HTTPRequestHead, path: Substring, with response: FastRoutes.Response) {
         let start = ContinuousClock.now
         let requestID = request.headers.first(name: "x-request-id").flatMap {
             RequestLogMiddleware<BasicRequestContext>.isAcceptable(requestID: $0) ? $0 : nil
@@ -78,13 +81,12 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
         guard self.logger.logLevel <= .info else { return }
-        let path = request.uri.firstIndex(of: "?").map { String(request.uri[..<$0]) } ?? request.uri
         self.logger.info(
             "request",
             metadata: [
                 "hb.request.id": .string(requestID),
                 "http.method": .string(request.method.rawValue),
-                "url.path": .string(path),
+                "url.path": .string(String(path)),
                 "http.status": .stringConvertible(response.status.code),
                 "duration_ms": .string((ContinuousClock.now - start).millisecondsText),
             ]

@@ -13,23 +13,16 @@ final class HTTPDateHeader: Sendable {
     static let shared = HTTPDateHeader()
 
     private let current: NIOLockedValueBox<String>
-    private let task: NIOLockedValueBox<RepeatedTask?>
 
-    init(eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
+    private init() {
         self.current = NIOLockedValueBox(Self.format(time(nil)))
-        self.task = NIOLockedValueBox(nil)
         let current = self.current
-        let task = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+        MultiThreadedEventLoopGroup.singleton.any().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             current.withLockedValue { $0 = Self.format(time(nil)) }
         }
-        self.task.withLockedValue { $0 = task }
     }
 
     var value: String { self.current.withLockedValue { $0 } }
-
-    func stop() {
-        self.task.withLockedValue { $0?.cancel() }
-    }
 
     /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110).
     static func format(_ seconds: time_t) -> String {

@@ -67,11 +67,3 @@ public struct RateLimitPolicy: Sendable, Hashable {
         hasher.combine(self.seed)
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -24,11 +24,3 @@ public struct SessionConfiguration: Sendable {
 
     var effectiveTouchThreshold: Duration { touchThreshold ?? idleTimeout / 2 }
 }
-
-extension Duration {
-    /// Whole milliseconds, for timestamps in milliseconds since the epoch.
-    var sessionMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

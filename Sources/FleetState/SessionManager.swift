@@ -49,8 +49,8 @@ public struct SessionManager: Sendable {
             try await self.backend("delete a session") { try await self.store.destroy(id) }
             return nil
         }
-        if record.idleExpiresAt - now < self.configuration.effectiveTouchThreshold.sessionMilliseconds {
-            record.idleExpiresAt = now + self.configuration.idleTimeout.sessionMilliseconds
+        if record.idleExpiresAt - now < self.configuration.effectiveTouchThreshold.milliseconds {
+            record.idleExpiresAt = now + self.configuration.idleTimeout.milliseconds
             try await self.backend("extend a session") { [record] in try await self.store.touch(id, idleExpiresAt: record.idleExpiresAt, now: now) }
         }
         return record
@@ -69,8 +69,8 @@ public struct SessionManager: Sendable {
             userID: userID,
             fields: fields,
             createdAt: now,
-            idleExpiresAt: now + self.configuration.idleTimeout.sessionMilliseconds,
-            absoluteExpiresAt: now + self.configuration.absoluteTimeout.sessionMilliseconds
+            idleExpiresAt: now + self.configuration.idleTimeout.milliseconds,
+            absoluteExpiresAt: now + self.configuration.absoluteTimeout.milliseconds
         )
         try await self.backend("create a session") { try await self.store.create(record, now: now) }
         return record

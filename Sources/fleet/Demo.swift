@@ -83,7 +83,7 @@ struct Demo: AsyncParsableCommand {
             group.addTask {
                 try await Task.sleep(for: duration * 0.4)
                 let took = try await supervisor.reload()
-                return (nil, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+                return (nil, took.seconds)
             }
             var report: LoadReport?
             var reload: Double?

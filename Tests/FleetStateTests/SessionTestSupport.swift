@@ -12,7 +12,7 @@ final class TestClock: Sendable {
     var now: Int64 { millis.load(ordering: .relaxed) }
 
     func advance(by duration: Duration) {
-        millis.add(duration.sessionMilliseconds, ordering: .relaxed)
+        millis.add(duration.milliseconds, ordering: .relaxed)
     }
 }
 
