@@ -18,6 +18,7 @@ extension DemoService {
         var limiter = RateLimiterConfiguration()
         limiter.onFailure = settings.onFailure
         limiter.instances = configuration.instances
+        limiter.leasing = settings.leasing
         return RateLimiter(backend: backend, configuration: limiter, logger: logger)
     }
 }

@@ -12,6 +12,9 @@ public struct RateLimitConfiguration: Sendable {
     public var legacyHeaders = false
     /// `RATE_LIMIT_PREFIX`: put before every Redis key. Default `fleet:rl:`.
     public var redisPrefix = "fleet:rl:"
+    /// `RATE_LIMIT_LEASE`: the most points a worker leases from Redis at once,
+    /// at most 1/16 of what is left; `0` or `off` asks Redis on every request. Default 100.
+    public var leasing = RateLimitLeasing()
     /// `RATE_LIMIT_KEYS`: clients the embedded table tracks at once. Default 65,536.
     public var embeddedCapacity = 65_536
     /// `TRUSTED_PROXIES`: networks whose `X-Forwarded-For`/`X-Real-IP` are believed. Default none.
@@ -36,6 +39,7 @@ public struct RateLimitConfiguration: Sendable {
         self.onFailure = try env.rateLimitFailureMode("RATE_LIMIT_ON_FAILURE") ?? self.onFailure
         self.legacyHeaders = try env.boolean("RATE_LIMIT_LEGACY_HEADERS") ?? self.legacyHeaders
         self.redisPrefix = env.string("RATE_LIMIT_PREFIX") ?? self.redisPrefix
+        if let points = try env.rateLimitLease("RATE_LIMIT_LEASE") { self.leasing.maxPoints = points }
         self.embeddedCapacity = try env.integer("RATE_LIMIT_KEYS", in: 64...(1 << 26)) ?? self.embeddedCapacity
         self.trustedProxies = try env.trustedProxies("TRUSTED_PROXIES") ?? self.trustedProxies
     }
@@ -62,6 +66,16 @@ extension EnvironmentReader {
             throw ConfigurationError(variable: name, value: raw, accepted: RateLimitAlgorithm.all.map(\.description).joined(separator: ", "))
         }
         return algorithm
+    }
+
+    /// Points per lease, `0` to `100000`, or `off` (0).
+    func rateLimitLease(_ name: String) throws(ConfigurationError) -> Int? {
+        guard let raw = self.string(name) else { return nil }
+        if ["off", "none", "false"].contains(raw.lowercased()) { return 0 }
+        guard let points = Int(raw), (0...100_000).contains(points) else {
+            throw ConfigurationError(variable: name, value: raw, accepted: "points per lease from 0 to 100000, or off")
+        }
+        return points
     }
 
     /// `insurance`, `open` or `closed`.

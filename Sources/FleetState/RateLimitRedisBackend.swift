@@ -21,10 +21,14 @@ public struct RateLimitRedisBackend: RateLimitBackend {
     }
 
     public func acquire(_ checks: [RateLimitCheck]) async throws -> RateLimitDecision {
+        try await self.run(checks, leasing: .off).decision
+    }
+
+    private func run(_ checks: [RateLimitCheck], leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
         var keys: [String] = []
         var arguments: [String] = []
         keys.reserveCapacity(checks.count)
-        arguments.reserveCapacity(checks.count * 5)
+        arguments.reserveCapacity(checks.count * 5 + 2)
         for check in checks {
             keys.append("\(self.prefix){\(check.key)}:\(check.policy.name)")
             arguments.append(String(check.policy.algorithm.base.rawValue))
@@ -33,21 +37,32 @@ public struct RateLimitRedisBackend: RateLimitBackend {
             arguments.append(String(check.policy.blockMilliseconds))
             arguments.append(String(check.cost))
         }
+        if leasing.isOn {
+            arguments.append(String(leasing.maxPoints))
+            arguments.append(String(leasing.share))
+        }
         let reply: RESPValue
         do {
             reply = try await self.redis.run(RateLimitScript.acquire, keys: keys, arguments: arguments)
         } catch {
             throw FleetStateError(.backendUnavailable, "the rate limit script failed on Redis", underlying: error)
         }
-        guard let values = reply.array, values.count == 5,
+        guard let values = reply.array, values.count == 6,
             let allowed = values[0].int, let index = values[1].int, let remaining = values[2].int,
-            let reset = values[3].int, let retry = values[4].int, (1...checks.count).contains(index)
+            let reset = values[3].int, let retry = values[4].int, let leased = values[5].int, (1...checks.count).contains(index)
         else {
             throw FleetStateError(.backendUnavailable, "the rate limit script returned \(reply)")
         }
-        return RateLimitDecision(
+        let decision = RateLimitDecision(
             isAllowed: allowed == 1, index: index - 1, remaining: remaining,
             resetMilliseconds: Int64(reset), retryAfterMilliseconds: Int64(retry)
         )
+        return (decision, leased)
+    }
+}
+
+extension RateLimitRedisBackend: LeasingRateLimitBackend {
+    public func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
+        try await self.run([check], leasing: leasing)
     }
 }

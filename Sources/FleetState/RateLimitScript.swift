@@ -5,8 +5,11 @@ import FleetRedis
 /// server's own clock (`TIME`), whichever worker sends it.
 enum RateLimitScript {
     /// KEYS: one hash per check. ARGV, five per check: algorithm (1 fixed
-    /// window, 2 sliding window, 3 GCRA), limit, window ms, block ms, cost.
-    /// Returns allowed (0/1), the deciding check (1-based), remaining, reset ms, retry ms.
+    /// window, 2 sliding window, 3 GCRA), limit, window ms, block ms, cost;
+    /// then, optionally, a lease for a single check: the most extra points
+    /// and the share (a lease takes at most 1/share of what is left).
+    /// Returns allowed (0/1), the deciding check (1-based), remaining, reset
+    /// ms, retry ms, and the points leased.
     static let acquire = RedisScript(
         #"""
         local clock = redis.call('TIME')
@@ -14,6 +17,9 @@ enum RateLimitScript {
         local outcomes = {}
         local rejected = nil
         local fewest = nil
+        local leaseMax = #KEYS == 1 and tonumber(ARGV[6]) or 0
+        local leaseShare = math.max(1, tonumber(ARGV[7]) or 1)
+        local leased = 0
         for i = 1, #KEYS do
           local o = (i - 1) * 5
           local algorithm, limit, window = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3])
@@ -30,7 +36,9 @@ enum RateLimitScript {
               if (t == 0 and c == 0) or now >= t + window or t > now then t = now; c = 0 end
               reset = t + window - now; expires = t + window
               if c + cost <= limit then
-                allowed = true; c = c + cost; remaining = limit - c
+                allowed = true; c = c + cost
+                leased = math.min(leaseMax, math.floor((limit - c) / leaseShare))
+                c = c + leased; remaining = limit - c
               else
                 remaining = math.max(0, limit - c); retry = reset
               end
@@ -42,7 +50,9 @@ enum RateLimitScript {
               local used = c + math.floor((p * (window - elapsed) + window - 1) / window)
               reset = window - elapsed; expires = current + 2 * window
               if used + cost <= limit then
-                allowed = true; c = c + cost; remaining = limit - used - cost
+                allowed = true
+                leased = math.min(leaseMax, math.floor((limit - used - cost) / leaseShare))
+                c = c + cost + leased; remaining = limit - used - cost - leased
               else
                 remaining = math.max(0, limit - used)
                 local spare = limit - cost - c
@@ -60,8 +70,9 @@ enum RateLimitScript {
               local start = math.max(t, now)
               local arrival = start + cost * interval
               if arrival - now <= capacity then
-                allowed = true; t = arrival
-                remaining = math.floor((capacity - (arrival - now)) / interval); reset = arrival - now; expires = arrival
+                leased = math.min(leaseMax, math.floor(math.floor((capacity - (arrival - now)) / interval) / leaseShare))
+                allowed = true; t = arrival + leased * interval
+                remaining = math.floor((capacity - (t - now)) / interval); reset = t - now; expires = t
               else
                 remaining = math.max(0, math.floor((capacity - (start - now)) / interval))
                 reset = start - now; retry = arrival - now - capacity; expires = start
@@ -74,9 +85,9 @@ enum RateLimitScript {
           end
           outcomes[i] = {allowed, t, c, p, b, expires, changed}
           if not allowed and rejected == nil then
-            rejected = {0, i, remaining, reset, retry}
+            rejected = {0, i, remaining, reset, retry, 0}
           elseif allowed and (fewest == nil or remaining < fewest[3]) then
-            fewest = {1, i, remaining, reset, 0}
+            fewest = {1, i, remaining, reset, 0, leased}
           end
         end
         for i = 1, #KEYS do

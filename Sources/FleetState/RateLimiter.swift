@@ -4,16 +4,17 @@ import Synchronization
 
 /// Checks requests against rate limits on a backend, and keeps the backend
 /// out of the way where it can: keys it rejected are refused in process until
-/// they may retry (pre-block), and while it fails an in-process insurance
-/// limiter answers, or every request passes, or none does.
+/// they may retry (pre-block), a busy key spends quota leased in batches
+/// from a remote backend (`RateLimitLeasing`), and while the backend fails
+/// an in-process insurance limiter answers, or every request passes, or none does.
 public final class RateLimiter: Sendable {
     private let backend: any RateLimitBackend
     private let configuration: RateLimiterConfiguration
     private let insurance = RateLimitMemoryBackend()
     private let clock: RateLimitClock
     private let logger: Logger
-    /// Key hash to the local time until which the key is refused.
-    private let preBlocked = Mutex<[UInt64: Int64]>([:])
+    /// What this process decides without the backend: pre-blocks and leases.
+    private let local = Mutex(RateLimitLocalState())
     /// Until then, requests skip the failed backend.
     private let backendDownUntil = ManagedAtomic<Int64>(0)
 
@@ -41,15 +42,15 @@ public final class RateLimiter: Sendable {
     ///   and the failure mode is `.closed`.
     public func acquire(_ checks: [RateLimitCheck]) async throws -> RateLimitDecision? {
         let now = self.clock.now()
-        if self.configuration.preBlock, let blocked = self.preBlockedDecision(checks, now: now) {
-            return blocked
+        if let local = self.localDecision(checks, now: now) {
+            return local
         }
         let decision: RateLimitDecision?
         if self.backendIsResting(now: now) {
             decision = try self.fallback(checks)
         } else {
             do {
-                decision = try await self.backend.acquire(checks)
+                decision = try await self.backendDecision(checks, now: now)
                 self.backendDownUntil.store(0, ordering: .relaxed)
             } catch {
                 let retryAt = now + self.configuration.retryBackendAfter.milliseconds
@@ -69,12 +70,12 @@ public final class RateLimiter: Sendable {
     }
 
     /// `acquire` answered at once, for callers that cannot wait (an event
-    /// loop); nil when the backend cannot answer without waiting (Redis) or
-    /// rests after a failure, and then nothing was taken.
+    /// loop); nil when the backend cannot answer without waiting (Redis, with
+    /// no lease in hand) or rests after a failure, and then nothing was taken.
     public func acquireNow(_ checks: [RateLimitCheck]) -> RateLimitDecision? {
         let now = self.clock.now()
-        if self.configuration.preBlock, let blocked = self.preBlockedDecision(checks, now: now) {
-            return blocked
+        if let local = self.localDecision(checks, now: now) {
+            return local
         }
         guard let backend = self.backend as? any SynchronousRateLimitBackend, self.backendDownUntil.load(ordering: .relaxed) == 0 else {
             return nil
@@ -90,7 +91,38 @@ public final class RateLimiter: Sendable {
     /// process without the backend; nil when the request must be checked.
     public func blockedDecision(_ checks: [RateLimitCheck]) -> RateLimitDecision? {
         guard self.configuration.preBlock else { return nil }
-        return self.preBlockedDecision(checks, now: self.clock.now())
+        let now = self.clock.now()
+        return self.local.withLock { $0.blockedDecision(checks, now: now) }
+    }
+
+    /// What the pre-block or a lease decides, under one lock; nil when the backend must.
+    private func localDecision(_ checks: [RateLimitCheck], now: Int64) -> RateLimitDecision? {
+        let preBlock = self.configuration.preBlock
+        let leasing = self.configuration.leasing.isOn
+        guard preBlock || leasing else { return nil }
+        return self.local.withLock { local in
+            if preBlock, let blocked = local.blockedDecision(checks, now: now) { return blocked }
+            return leasing && checks.count == 1 ? local.spendLease(checks[0], now: now) : nil
+        }
+    }
+
+    /// Asks the backend, for a lease too when it grants them and the request has one check.
+    private func backendDecision(_ checks: [RateLimitCheck], now: Int64) async throws -> RateLimitDecision {
+        let leasing = self.configuration.leasing
+        guard leasing.isOn, checks.count == 1, let backend = self.backend as? any LeasingRateLimitBackend else {
+            return try await self.backend.acquire(checks)
+        }
+        let (decision, leased) = try await backend.acquire(checks[0], leasing: leasing)
+        if leased > 0 {
+            // Timed from before the round trip, so the lease ends no later than its window.
+            let lease = RateLimitLease(
+                points: leased, expiresAt: now + min(leasing.lifetime.milliseconds, decision.resetMilliseconds),
+                backendRemaining: decision.remaining, resetAt: now + decision.resetMilliseconds
+            )
+            let capacity = self.configuration.preBlockCapacity
+            self.local.withLock { $0.keep(lease, for: checks[0].hash, now: now, capacity: capacity) }
+        }
+        return decision
     }
 
     /// True while the backend rests after a failure. When the rest is over, one
@@ -104,27 +136,9 @@ public final class RateLimiter: Sendable {
         return !self.backendDownUntil.compareExchange(expected: downUntil, desired: probeUntil, ordering: .relaxed).exchanged
     }
 
-    private func preBlockedDecision(_ checks: [RateLimitCheck], now: Int64) -> RateLimitDecision? {
-        self.preBlocked.withLock { blocked in
-            guard !blocked.isEmpty else { return nil }
-            for index in checks.indices {
-                if let until = blocked[checks[index].hash], until > now {
-                    let wait = until - now
-                    return RateLimitDecision(isAllowed: false, index: index, remaining: 0, resetMilliseconds: wait, retryAfterMilliseconds: wait)
-                }
-            }
-            return nil
-        }
-    }
-
     private func preBlock(_ hash: UInt64, until: Int64, now: Int64) {
-        self.preBlocked.withLock { blocked in
-            if blocked.count >= self.configuration.preBlockCapacity {
-                blocked = blocked.filter { $0.value > now }
-                guard blocked.count < self.configuration.preBlockCapacity else { return }
-            }
-            blocked[hash] = until
-        }
+        let capacity = self.configuration.preBlockCapacity
+        self.local.withLock { $0.block(hash, until: until, now: now, capacity: capacity) }
     }
 
     private func fallback(_ checks: [RateLimitCheck]) throws -> RateLimitDecision? {

@@ -7,6 +7,10 @@ public struct RateLimiterConfiguration: Sendable {
     /// The most keys remembered as pre-blocked; past it, new ones are not
     /// remembered until old ones expire. Default 10,000.
     public var preBlockCapacity: Int = 10_000
+    /// How quota is leased in batches from a backend that grants leases
+    /// (Redis), for keys with a single check. Default on: up to 100 points,
+    /// at most 1/16 of what is left, for 250 ms.
+    public var leasing: RateLimitLeasing = .init()
     /// What to do while the backend fails. Default `.insurance`.
     public var onFailure: RateLimitFailureMode = .insurance
     /// The processes sharing the limit (`FLEET_WORKERS`): the insurance limiter

@@ -13,6 +13,13 @@ import Testing
         #expect(configuration.onFailure == .insurance)
         #expect(!configuration.legacyHeaders)
         #expect(configuration.trustedProxies.isEmpty)
+        #expect(configuration.leasing == RateLimitLeasing(maxPoints: 100, share: 16, lifetime: .milliseconds(250)))
+    }
+
+    @Test func leasingIsSetOrTurnedOff() throws {
+        #expect(try self.configuration(["RATE_LIMIT_LEASE": "500"]).leasing.maxPoints == 500)
+        #expect(try self.configuration(["RATE_LIMIT_LEASE": "off"]).leasing == .off)
+        #expect(try self.configuration(["RATE_LIMIT_LEASE": "0"]).leasing == .off)
     }
 
     @Test func everyVariableIsRead() throws {
@@ -34,6 +41,7 @@ import Testing
         ("RATE_LIMIT", "100"), ("RATE_LIMIT", "0/60s"), ("RATE_LIMIT", "ten/60s"), ("RATE_LIMIT", "10/soon"),
         ("RATE_LIMIT_ALGORITHM", "leaky-bucket"), ("RATE_LIMIT_BLOCK", "forever"), ("RATE_LIMIT_ON_FAILURE", "maybe"),
         ("RATE_LIMIT_LEGACY_HEADERS", "sure"), ("TRUSTED_PROXIES", "10.0.0.0/40"), ("RATE_LIMIT_KEYS", "1"),
+        ("RATE_LIMIT_LEASE", "-1"), ("RATE_LIMIT_LEASE", "lots"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
         do {

@@ -1,0 +1,119 @@
+import Atomics
+import FleetRedis
+import FleetState
+import Logging
+import Testing
+
+/// Quota leased from a real Redis in batches: points are taken before they
+/// are spent, so a lease never lets more than the limit through.
+@Suite(.enabled(if: RedisTestServer.enabled, "needs REDIS_URL"))
+struct RateLimitLeasingTests {
+    /// Counts the commands a limiter sends, on the way to the real server.
+    struct CountingRedis: RedisCommandExecutor {
+        let redis: RedisClient
+        let commands = ManagedAtomic<Int>(0)
+
+        func execute(_ command: RedisCommand) async throws -> RESPValue {
+            self.commands.wrappingIncrement(ordering: .relaxed)
+            return try await self.redis.execute(command)
+        }
+
+        func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, RedisError>] {
+            self.commands.wrappingIncrement(ordering: .relaxed)
+            return try await self.redis.pipeline(commands)
+        }
+    }
+
+    func limiter(_ redis: any RedisCommandExecutor, prefix: String, leasing: RateLimitLeasing = .init()) -> RateLimiter {
+        var configuration = RateLimiterConfiguration()
+        configuration.leasing = leasing
+        return RateLimiter(backend: RateLimitRedisBackend(redis: redis, prefix: prefix), configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    @Test(arguments: RateLimitAlgorithm.all)
+    func theScriptLeasesAtMostAShareOfWhatIsLeft(algorithm: RateLimitAlgorithm) async throws {
+        try await withRedisClient { redis in
+            let backend = RateLimitRedisBackend(redis: redis, prefix: RedisTestServer.prefix())
+            let leasing = RateLimitLeasing(maxPoints: 100, share: 16)
+            let busy = RateLimitCheck(policy: RateLimitPolicy(limit: 10_000, window: .seconds(60), algorithm: algorithm), key: "busy")
+            let (first, leased) = try await backend.acquire(busy, leasing: leasing)
+            #expect(first.isAllowed && leased == 100, "capped by maxPoints")
+            #expect(first.remaining == 10_000 - 1 - 100, "what is left excludes the lease")
+
+            let seed = RateLimitCheck(policy: RateLimitPolicy(limit: 100, window: .seconds(60), algorithm: algorithm), key: "seed")
+            let (_, share) = try await backend.acquire(seed, leasing: leasing)
+            #expect(share == 99 / 16, "a sixteenth of what is left")
+
+            let login = RateLimitCheck(policy: RateLimitPolicy(limit: 10, window: .seconds(60), algorithm: algorithm), key: "login")
+            let (_, none) = try await backend.acquire(login, leasing: leasing)
+            #expect(none == 0, "below 16 points left, every request asks Redis")
+        }
+    }
+
+    @Test func twoProcessesLeasingFromOneRedisPassExactlyTheLimit() async throws {
+        try await withRedisClient { redis in
+            let counting = CountingRedis(redis: redis)
+            let prefix = RedisTestServer.prefix()
+            // Two limiters stand for two processes: each holds its own leases.
+            let limiters = [self.limiter(counting, prefix: prefix), self.limiter(counting, prefix: prefix)]
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 2_000, window: .seconds(60)), key: "client")
+            var allowed = 0
+            for attempt in 0..<2_600 where try await limiters[attempt % 2].acquire([check])?.isAllowed == true {
+                allowed += 1
+            }
+            #expect(allowed == 2_000, "every leased point was spent, none beyond the limit")
+            let roundTrips = counting.commands.load(ordering: .relaxed)
+            #expect(roundTrips < 400, "leases spared most round trips: \(roundTrips) for 2,600 requests")
+        }
+    }
+
+    @Test func concurrentRequestsOnTwoLimitersNeverPassMoreThanTheLimit() async throws {
+        try await withRedisClient { redis in
+            let prefix = RedisTestServer.prefix()
+            let limiters = [self.limiter(redis, prefix: prefix), self.limiter(redis, prefix: prefix)]
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 500, window: .seconds(60), algorithm: .slidingWindow), key: "client")
+            let allowed = try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var passed = 0
+                        for _ in 0..<100 where try await limiters[worker % 2].acquire([check])?.isAllowed == true { passed += 1 }
+                        return passed
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            // Points a limiter leased and had no request left to spend on are lost: at most a sixteenth of what was left.
+            #expect(allowed <= 500 && allowed >= 500 - 2 * (500 / 16), "\(allowed) of 800 passed a limit of 500")
+        }
+    }
+
+    @Test func aLeaseEndsWithItsWindow() async throws {
+        try await withRedisClient { redis in
+            let counting = CountingRedis(redis: redis)
+            let limiter = self.limiter(counting, prefix: RedisTestServer.prefix(), leasing: RateLimitLeasing(maxPoints: 100, share: 1, lifetime: .seconds(60)))
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 1_000, window: .milliseconds(300)), key: "client")
+            #expect(try await limiter.acquire([check])?.isAllowed == true)
+            let afterLease = counting.commands.load(ordering: .relaxed)
+            #expect(limiter.acquireNow([check])?.isAllowed == true, "spent from the lease, at once")
+            try await Task.sleep(for: .milliseconds(350))
+            #expect(limiter.acquireNow([check]) == nil, "the lease's window is over: Redis must count the next request")
+            #expect(try await limiter.acquire([check])?.isAllowed == true)
+            #expect(counting.commands.load(ordering: .relaxed) == afterLease + 1)
+        }
+    }
+
+    @Test func leasingOffAsksRedisEveryTime() async throws {
+        try await withRedisClient { redis in
+            let counting = CountingRedis(redis: redis)
+            let limiter = self.limiter(counting, prefix: RedisTestServer.prefix(), leasing: .off)
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 1_000, window: .seconds(60)), key: "client")
+            _ = try await limiter.acquire([check])
+            let afterFirst = counting.commands.load(ordering: .relaxed)
+            var allowed = 0
+            for _ in 0..<20 where try await limiter.acquire([check])?.isAllowed == true { allowed += 1 }
+            #expect(allowed == 20)
+            #expect(limiter.acquireNow([check]) == nil)
+            #expect(counting.commands.load(ordering: .relaxed) == afterFirst + 20)
+        }
+    }
+}
