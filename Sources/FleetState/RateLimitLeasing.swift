@@ -40,12 +40,32 @@ public struct RateLimitLeasing: Sendable, Hashable {
 /// Points taken from the backend for one key and not yet spent.
 struct RateLimitLease {
     var points: Int
+    /// The points of the last grant: the lease is refilled in the background
+    /// once fewer than half of them are left, so a busy key rarely waits.
+    var granted: Int
     /// Local milliseconds after which the points may no longer be spent.
     var expiresAt: Int64
     /// What the backend had left after it granted the lease.
     var backendRemaining: Int
     /// Local milliseconds at which the key's quota is whole again.
     var resetAt: Int64
+    /// A refill is on its way: no other starts.
+    var refilling = false
+
+    init(points: Int, expiresAt: Int64, backendRemaining: Int, resetAt: Int64) {
+        self.points = points
+        self.granted = points
+        self.expiresAt = expiresAt
+        self.backendRemaining = backendRemaining
+        self.resetAt = resetAt
+    }
+
+    /// True, once, when the lease runs low and a refill should start.
+    mutating func startsRefill() -> Bool {
+        guard !self.refilling, self.points * 2 < self.granted else { return false }
+        self.refilling = true
+        return true
+    }
 
     /// Spends `cost` points at `now`, if the lease still has them.
     mutating func spend(_ cost: Int, now: Int64) -> RateLimitDecision? {
@@ -65,4 +85,8 @@ public protocol LeasingRateLimitBackend: RateLimitBackend {
     /// left, in the same atomic step.
     /// - Returns: the decision (its `remaining` excludes the lease) and the points leased.
     func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int)
+
+    /// Takes only a lease for the check's key, spending nothing for a request:
+    /// the background refill of a lease running low.
+    func lease(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int)
 }

@@ -18,10 +18,18 @@ struct RateLimitLocalState {
         return nil
     }
 
-    /// Spends the check's cost from its key's lease, if one is in hand.
-    mutating func spendLease(_ check: RateLimitCheck, now: Int64) -> RateLimitDecision? {
-        guard !self.leases.isEmpty else { return nil }
-        return self.leases[check.hash]?.spend(check.cost, now: now)
+    /// Spends the check's cost from its key's lease, if one is in hand, and
+    /// says whether the lease ran low and should be refilled now.
+    mutating func spendLease(_ check: RateLimitCheck, now: Int64) -> (decision: RateLimitDecision, refill: Bool)? {
+        guard !self.leases.isEmpty, var lease = self.leases[check.hash], let decision = lease.spend(check.cost, now: now) else { return nil }
+        let refill = lease.startsRefill()
+        self.leases[check.hash] = lease
+        return (decision, refill)
+    }
+
+    /// Ends a refill that brought no points (or failed), so a later one may start.
+    mutating func endRefill(for hash: UInt64) {
+        self.leases[hash]?.refilling = false
     }
 
     /// Refuses the key until `until`. Past `capacity` keys, expired ones make
@@ -42,6 +50,7 @@ struct RateLimitLocalState {
         if let held = self.leases[hash], held.points > 0, held.expiresAt > now {
             var merged = lease
             merged.points += held.points
+            merged.granted = lease.points
             merged.expiresAt = min(lease.expiresAt, held.expiresAt)
             self.leases[hash] = merged
             return

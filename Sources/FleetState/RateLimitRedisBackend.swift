@@ -24,7 +24,8 @@ public struct RateLimitRedisBackend: RateLimitBackend {
         try await self.run(checks, leasing: .off).decision
     }
 
-    private func run(_ checks: [RateLimitCheck], leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
+    /// Runs the script; `spending: false` takes no points for the request itself, only the lease.
+    private func run(_ checks: [RateLimitCheck], leasing: RateLimitLeasing, spending: Bool = true) async throws -> (decision: RateLimitDecision, leased: Int) {
         var keys: [String] = []
         var arguments: [String] = []
         keys.reserveCapacity(checks.count)
@@ -35,7 +36,7 @@ public struct RateLimitRedisBackend: RateLimitBackend {
             arguments.append(String(check.policy.limit))
             arguments.append(String(check.policy.windowMilliseconds))
             arguments.append(String(check.policy.blockMilliseconds))
-            arguments.append(String(check.cost))
+            arguments.append(spending ? String(check.cost) : "0")
         }
         if leasing.isOn {
             arguments.append(String(leasing.maxPoints))
@@ -64,5 +65,9 @@ public struct RateLimitRedisBackend: RateLimitBackend {
 extension RateLimitRedisBackend: LeasingRateLimitBackend {
     public func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
         try await self.run([check], leasing: leasing)
+    }
+
+    public func lease(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
+        try await self.run([check], leasing: leasing, spending: false)
     }
 }

@@ -8,13 +8,13 @@ import Synchronization
 /// from a remote backend (`RateLimitLeasing`), and while the backend fails
 /// an in-process insurance limiter answers, or every request passes, or none does.
 public final class RateLimiter: Sendable {
-    private let backend: any RateLimitBackend
-    private let configuration: RateLimiterConfiguration
+    let backend: any RateLimitBackend
+    let configuration: RateLimiterConfiguration
     private let insurance = RateLimitMemoryBackend()
-    private let clock: RateLimitClock
+    let clock: RateLimitClock
     private let logger: Logger
     /// What this process decides without the backend: pre-blocks and leases.
-    private let local = Mutex(RateLimitLocalState())
+    let local = Mutex(RateLimitLocalState())
     /// Until then, requests skip the failed backend.
     private let backendDownUntil = ManagedAtomic<Int64>(0)
 
@@ -100,29 +100,12 @@ public final class RateLimiter: Sendable {
         let preBlock = self.configuration.preBlock
         let leasing = self.configuration.leasing.isOn
         guard preBlock || leasing else { return nil }
-        return self.local.withLock { local in
-            if preBlock, let blocked = local.blockedDecision(checks, now: now) { return blocked }
+        let local = self.local.withLock { local -> (decision: RateLimitDecision, refill: Bool)? in
+            if preBlock, let blocked = local.blockedDecision(checks, now: now) { return (blocked, false) }
             return leasing && checks.count == 1 ? local.spendLease(checks[0], now: now) : nil
         }
-    }
-
-    /// Asks the backend, for a lease too when it grants them and the request has one check.
-    private func backendDecision(_ checks: [RateLimitCheck], now: Int64) async throws -> RateLimitDecision {
-        let leasing = self.configuration.leasing
-        guard leasing.isOn, checks.count == 1, let backend = self.backend as? any LeasingRateLimitBackend else {
-            return try await self.backend.acquire(checks)
-        }
-        let (decision, leased) = try await backend.acquire(checks[0], leasing: leasing)
-        if leased > 0 {
-            // Timed from before the round trip, so the lease ends no later than its window.
-            let lease = RateLimitLease(
-                points: leased, expiresAt: now + min(leasing.lifetime.milliseconds, decision.resetMilliseconds),
-                backendRemaining: decision.remaining, resetAt: now + decision.resetMilliseconds
-            )
-            let capacity = self.configuration.preBlockCapacity
-            self.local.withLock { $0.keep(lease, for: checks[0].hash, now: now, capacity: capacity) }
-        }
-        return decision
+        if local?.refill == true { self.refillLease(checks[0]) }
+        return local?.decision
     }
 
     /// True while the backend rests after a failure. When the rest is over, one

@@ -102,6 +102,30 @@ struct RateLimitLeasingTests {
         }
     }
 
+    @Test func aLeaseRunningLowIsRefilledInTheBackground() async throws {
+        try await withRedisClient { redis in
+            let prefix = RedisTestServer.prefix()
+            let limiter = self.limiter(redis, prefix: prefix, leasing: RateLimitLeasing(maxPoints: 50, share: 16, lifetime: .seconds(10)))
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 100_000, window: .seconds(60)), key: "client")
+            #expect(try await limiter.acquire([check])?.isAllowed == true)
+            // Only acquireNow from here: every point comes from a lease, refilled while the loop runs.
+            var servedAtOnce = 0
+            var waits = 0
+            let deadline = ContinuousClock.now + .seconds(5)
+            while servedAtOnce < 500, ContinuousClock.now < deadline {
+                if limiter.acquireNow([check])?.isAllowed == true {
+                    servedAtOnce += 1
+                } else {
+                    waits += 1
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            #expect(servedAtOnce == 500, "the lease was topped up: \(waits) waits for a refill")
+            let counted = try await redis.send("HGET", "\(prefix){client}:default", "c").int ?? 0
+            #expect(counted > 500 && counted <= 501 + 2 * 50, "Redis counted every point spent, and a lease or two in hand: \(counted)")
+        }
+    }
+
     @Test func leasingOffAsksRedisEveryTime() async throws {
         try await withRedisClient { redis in
             let counting = CountingRedis(redis: redis)
