@@ -38,7 +38,7 @@ public struct FastRateLimit: Sendable {
 
     /// The refusal for a client refused moments ago and still blocked; nil for everyone else.
     public func refusalIfBlocked(_ request: FastRoutes.Request) -> FastRoutes.Response? {
-        guard let check = self.check(request), let decision = self.limiter.blockedDecision([check]),
+        guard self.limiter.hasBlockedKeys, let check = self.check(request), let decision = self.limiter.blockedDecision([check]),
             case .refuse(let response) = self.outcome(decision)
         else { return nil }
         return response
@@ -57,9 +57,7 @@ public struct FastRateLimit: Sendable {
     }
 
     private func outcome(_ decision: RateLimitDecision) -> Outcome {
-        var fields = HTTPFields()
-        self.headers.apply(decision, rule: 0, to: &fields)
-        let pairs = fields.map { ($0.name.rawName, $0.value) }
+        let pairs = self.headers.pairs(decision, rule: 0)
         guard decision.isAllowed else {
             return .refuse(FastRoutes.Response(status: .tooManyRequests, contentType: "application/problem+json", headers: pairs, body: self.refusal))
         }

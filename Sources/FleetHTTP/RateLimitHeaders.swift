@@ -42,17 +42,29 @@ struct RateLimitHeaders: Sendable {
 
     /// Adds the fields for `decision`, made under the rule at `rule`.
     func apply(_ decision: RateLimitDecision, rule: Int, to headers: inout HTTPFields) {
+        self.forEachField(of: decision, rule: rule) { headers.append(HTTPField(name: $0, value: $1)) }
+    }
+
+    /// The fields for `decision` as name and value pairs, for the fast path's NIO headers.
+    func pairs(_ decision: RateLimitDecision, rule: Int) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        pairs.reserveCapacity(self.legacy ? 6 : 3)
+        self.forEachField(of: decision, rule: rule) { pairs.append(($0.rawName, $1)) }
+        return pairs
+    }
+
+    private func forEachField(of decision: RateLimitDecision, rule: Int, _ body: (HTTPField.Name, String) -> Void) {
         let remaining = String(decision.remaining)
         let reset = String(Self.seconds(decision.resetMilliseconds))
-        headers.append(HTTPField(name: .rateLimitPolicy, value: self.policyField))
-        headers.append(HTTPField(name: .rateLimit, value: self.remainingPrefixes[rule] + remaining + ";t=" + reset))
+        body(.rateLimitPolicy, self.policyField)
+        body(.rateLimit, self.remainingPrefixes[rule] + remaining + ";t=" + reset)
         if !decision.isAllowed {
-            headers.append(HTTPField(name: .retryAfter, value: String(Self.seconds(decision.retryAfterMilliseconds))))
+            body(.retryAfter, String(Self.seconds(decision.retryAfterMilliseconds)))
         }
         if self.legacy {
-            headers.append(HTTPField(name: .xRateLimitLimit, value: self.limits[rule]))
-            headers.append(HTTPField(name: .xRateLimitRemaining, value: remaining))
-            headers.append(HTTPField(name: .xRateLimitReset, value: reset))
+            body(.xRateLimitLimit, self.limits[rule])
+            body(.xRateLimitRemaining, remaining)
+            body(.xRateLimitReset, reset)
         }
     }
 

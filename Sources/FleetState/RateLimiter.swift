@@ -17,6 +17,8 @@ public final class RateLimiter: Sendable {
     let local = Mutex(RateLimitLocalState())
     /// Until then, requests skip the failed backend.
     private let backendDownUntil = ManagedAtomic<Int64>(0)
+    /// The latest time any key is pre-blocked until: before it, none is.
+    private let lastBlockEnds = ManagedAtomic<Int64>(0)
 
     /// - Parameters:
     ///   - backend: where the limits are counted.
@@ -95,6 +97,12 @@ public final class RateLimiter: Sendable {
         return self.local.withLock { $0.blockedDecision(checks, now: now) }
     }
 
+    /// False when no key is pre-blocked now: a caller may skip working out
+    /// the checks of a request just to ask `blockedDecision`.
+    public var hasBlockedKeys: Bool {
+        self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > self.clock.now()
+    }
+
     /// What the pre-block or a lease decides, under one lock; nil when the backend must.
     private func localDecision(_ checks: [RateLimitCheck], now: Int64) -> RateLimitDecision? {
         let preBlock = self.configuration.preBlock
@@ -122,6 +130,12 @@ public final class RateLimiter: Sendable {
     private func preBlock(_ hash: UInt64, until: Int64, now: Int64) {
         let capacity = self.configuration.preBlockCapacity
         self.local.withLock { $0.block(hash, until: until, now: now, capacity: capacity) }
+        var latest = self.lastBlockEnds.load(ordering: .relaxed)
+        while until > latest {
+            let (exchanged, current) = self.lastBlockEnds.compareExchange(expected: latest, desired: until, ordering: .relaxed)
+            if exchanged { break }
+            latest = current
+        }
     }
 
     private func fallback(_ checks: [RateLimitCheck]) throws -> RateLimitDecision? {

@@ -53,6 +53,15 @@ import Testing
         #expect(backend.calls.load(ordering: .relaxed) == 6)
     }
 
+    @Test func hasBlockedKeysHoldsOnlyWhileABlockLasts() async throws {
+        let limiter = self.limiter(ProbeBackend(clock: self.time.clock))
+        #expect(!limiter.hasBlockedKeys)
+        _ = try await self.attempts(limiter, 5)
+        #expect(limiter.hasBlockedKeys, "the fifth attempt was refused: the key waits for its window")
+        self.time.advance(.seconds(60))
+        #expect(!limiter.hasBlockedKeys)
+    }
+
     @Test func withoutPreBlockEveryRequestReachesTheBackend() async throws {
         let backend = ProbeBackend(clock: self.time.clock)
         let limiter = self.limiter(backend) { $0.preBlock = false }
