@@ -5,7 +5,7 @@
 #   uncached   fleet start -i 2 with CACHE_TTL=0 (every read goes to SQLite)
 #   redis      fleet start -i 2 with REDIS_URL (L1 in front of Redis), when REDIS_URL is set
 #   node       Node's node:cluster with 2 workers (../shared/peers/node-cluster.mjs)
-# The rate limit is off, as in Benchmarks/http: with it on, hits take the router path.
+# The rate limit is off, as in Benchmarks/peers.sh's bare sides.
 # Each side runs RUNS times, alternating; the table shows medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -27,12 +27,14 @@ extension DemoService {
     }
 
     /// `GET /users/:id` answered on the event loop when the L1 holds the user
-    /// and the rate limit, if any, answers at once (embedded, not Redis): no
+    /// and the rate limit, if any, answers at once (embedded, or a Redis lease): no
     /// task, no router. Anything else (a miss, a cached 404, an id that does
-    /// not parse, a limit on Redis) goes on to the router, which answers it as before.
+    /// not parse, a limit on Redis with no lease in hand, a request with
+    /// cookies, whose session the middleware must see) goes on to the router,
+    /// which answers it as before.
     static func registerFastCacheHits(_ cache: Cache, limit: FastRateLimit?, on fastRoutes: inout FastRoutes) {
         fastRoutes.get("/users/:id") { request in
-            guard let digits = request.parameter, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            guard !request.hasCookies, let digits = request.parameter, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                 let id = Int64(digits), id > 0, case .hit(let json?) = cache.cached(UserRoutes<SQLiteUserStore>.cacheKey(id))
             else { return nil }
             guard let limit else { return .json(json) }

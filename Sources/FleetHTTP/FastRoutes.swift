@@ -21,6 +21,9 @@ public struct FastRoutes: Sendable {
         public let parameter: Substring?
         /// The connection, for its peer address.
         public let channel: any Channel
+
+        /// True when the request sends cookies: a session middleware may have work to do.
+        public var hasCookies: Bool { self.head.headers.contains(name: "cookie") }
     }
 
     /// A route's answer: status, content type, extra headers and the body bytes.
