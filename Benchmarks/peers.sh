@@ -108,6 +108,7 @@ measure() {
 
 m() { echo "$1" | tr ' ' '\n' | grep . | median; }
 ratio() { [[ -n "$2" ]] && printf '%.2fx' "$(echo "$1 / $2" | bc -l)" || echo -; }
+mkdir -p Benchmarks/results
 results="Benchmarks/results/peers.md"
 {
     echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, medians of $RUNS alternating runs; $(nproc) cores; $(date -u +%Y-%m-%d)"
