@@ -1,17 +1,22 @@
 /// How a limiter takes quota from a remote backend (Redis) in batches, so
 /// most requests of a busy key are counted in process with no round trip.
 ///
-/// When the backend allows a single-check request, it also takes up to
-/// `maxPoints` more points for this process, but never more than a
+/// When the backend allows a single-check request, it may also take more
+/// points for this process: as many as the key's recent demand would spend
+/// in half a `lifetime`, at most `maxPoints`, and never more than a
 /// `1 / share` part of what the window has left. The process spends them
 /// locally until they run out, the window they came from ends, or
-/// `lifetime` passes. Points are taken before they are spent, so a lease
-/// never lets more through than the limit: for fixed and sliding windows it
-/// is exact within a window; for GCRA a lease may be spent up to `lifetime`
-/// after it was taken. Points a process took and did not spend are lost to
-/// the others until the window ends: at most `1 / share` of what was left
-/// when they were taken, which shrinks to nothing near the limit (below
-/// `share` points left, every request asks the backend).
+/// `lifetime` passes, and tops the lease up in the background before it
+/// runs dry. A key's first request, and a key seen less often than twice a
+/// lifetime, takes no lease: light clients are counted exactly.
+///
+/// Points are taken before they are spent, so a lease never lets more
+/// through than the limit: for fixed and sliding windows it is exact within
+/// a window; for GCRA a lease may be spent up to `lifetime` after it was
+/// taken. Points a process took and did not spend are lost to the others
+/// until the window ends: at most `1 / share` of what was left when they
+/// were taken, which shrinks to nothing near the limit (below `share`
+/// points left, every request asks the backend).
 public struct RateLimitLeasing: Sendable, Hashable {
     /// The most points one lease takes beyond the request's own. Zero turns leasing off.
     public var maxPoints: Int
@@ -35,47 +40,6 @@ public struct RateLimitLeasing: Sendable, Hashable {
     public static let off = RateLimitLeasing(maxPoints: 0)
 
     var isOn: Bool { self.maxPoints > 0 }
-}
-
-/// Points taken from the backend for one key and not yet spent.
-struct RateLimitLease {
-    var points: Int
-    /// The points of the last grant: the lease is refilled in the background
-    /// once fewer than half of them are left, so a busy key rarely waits.
-    var granted: Int
-    /// Local milliseconds after which the points may no longer be spent.
-    var expiresAt: Int64
-    /// What the backend had left after it granted the lease.
-    var backendRemaining: Int
-    /// Local milliseconds at which the key's quota is whole again.
-    var resetAt: Int64
-    /// A refill is on its way: no other starts.
-    var refilling = false
-
-    init(points: Int, expiresAt: Int64, backendRemaining: Int, resetAt: Int64) {
-        self.points = points
-        self.granted = points
-        self.expiresAt = expiresAt
-        self.backendRemaining = backendRemaining
-        self.resetAt = resetAt
-    }
-
-    /// True, once, when the lease runs low and a refill should start.
-    mutating func startsRefill() -> Bool {
-        guard !self.refilling, self.points * 2 < self.granted else { return false }
-        self.refilling = true
-        return true
-    }
-
-    /// Spends `cost` points at `now`, if the lease still has them.
-    mutating func spend(_ cost: Int, now: Int64) -> RateLimitDecision? {
-        guard now < self.expiresAt, self.points >= cost else { return nil }
-        self.points -= cost
-        return RateLimitDecision(
-            isAllowed: true, index: 0, remaining: self.backendRemaining + self.points,
-            resetMilliseconds: max(0, self.resetAt - now), retryAfterMilliseconds: 0
-        )
-    }
 }
 
 /// A backend that can grant a lease with a single-check decision (Redis).

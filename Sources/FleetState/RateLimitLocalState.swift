@@ -18,13 +18,42 @@ struct RateLimitLocalState {
         return nil
     }
 
-    /// Spends the check's cost from its key's lease, if one is in hand, and
-    /// says whether the lease ran low and should be refilled now.
-    mutating func spendLease(_ check: RateLimitCheck, now: Int64) -> (decision: RateLimitDecision, refill: Bool)? {
-        guard !self.leases.isEmpty, var lease = self.leases[check.hash], let decision = lease.spend(check.cost, now: now) else { return nil }
-        let refill = lease.startsRefill()
+    /// What a lease says of a request.
+    enum LeaseOutcome {
+        /// Spent from the lease; `refill` points should be asked for in the background.
+        case spent(RateLimitDecision, refill: Int?)
+        /// Nothing in hand: the backend must count the request, and may lease `want` points with it.
+        case missed(want: Int)
+    }
+
+    /// Spends the check's cost from its key's lease if one is in hand, and
+    /// notes the key's demand either way. At most `capacity` keys are known.
+    /// Without `noteMiss`, a miss changes nothing.
+    mutating func spendLease(_ check: RateLimitCheck, now: Int64, leasing: RateLimitLeasing, capacity: Int, noteMiss: Bool) -> LeaseOutcome {
+        let lifetime = leasing.lifetime.milliseconds
+        var lease = self.leases[check.hash] ?? RateLimitLease(now: now)
+        if let decision = lease.spend(check.cost, now: now) {
+            let refill = lease.startsRefill(now: now, lifetime: lifetime, max: leasing.maxPoints)
+            self.leases[check.hash] = lease
+            return .spent(decision, refill: refill)
+        }
+        guard noteMiss else { return .missed(want: 0) }
+        // Demand older than two lifetimes says nothing of the next one.
+        if now - lease.since > 2 * lifetime { lease = RateLimitLease(now: now) }
+        let want = lease.wanted(now: now, lifetime: lifetime, max: leasing.maxPoints)
+        lease.spent += check.cost
+        if self.leases.count >= capacity, self.leases[check.hash] == nil {
+            self.leases = self.leases.filter { $0.value.points > 0 && $0.value.expiresAt > now || now - $0.value.since <= 2 * lifetime }
+            guard self.leases.count < capacity else { return .missed(want: 0) }
+        }
         self.leases[check.hash] = lease
-        return (decision, refill)
+        return .missed(want: want)
+    }
+
+    /// Takes in `points` leased for the key, asked for at `askedAt`; nothing
+    /// when the key is no longer known (its points go unspent: fewer pass, never more).
+    mutating func receive(_ points: Int, for hash: UInt64, expiresAt: Int64, backendRemaining: Int, resetAt: Int64, askedAt: Int64) {
+        self.leases[hash]?.receive(points, expiresAt: expiresAt, backendRemaining: backendRemaining, resetAt: resetAt, askedAt: askedAt)
     }
 
     /// Ends a refill that brought no points (or failed), so a later one may start.
@@ -40,25 +69,5 @@ struct RateLimitLocalState {
             guard self.blocked.count < capacity else { return }
         }
         self.blocked[hash] = until
-    }
-
-    /// Holds a new lease for the key. Points still in hand join it, and both
-    /// end with the earlier deadline, since they may come from an older
-    /// window. Past `capacity` keys the new lease is dropped: its points go
-    /// unspent, so fewer pass, never more.
-    mutating func keep(_ lease: RateLimitLease, for hash: UInt64, now: Int64, capacity: Int) {
-        if let held = self.leases[hash], held.points > 0, held.expiresAt > now {
-            var merged = lease
-            merged.points += held.points
-            merged.granted = lease.points
-            merged.expiresAt = min(lease.expiresAt, held.expiresAt)
-            self.leases[hash] = merged
-            return
-        }
-        if self.leases.count >= capacity, self.leases[hash] == nil {
-            self.leases = self.leases.filter { $0.value.expiresAt > now && $0.value.points > 0 }
-            guard self.leases.count < capacity else { return }
-        }
-        self.leases[hash] = lease
     }
 }

@@ -1,27 +1,29 @@
 import Synchronization
 
 extension RateLimiter {
-    /// Asks the backend, for a lease too when it grants them and the request has one check.
-    func backendDecision(_ checks: [RateLimitCheck], now: Int64) async throws -> RateLimitDecision {
-        let leasing = self.configuration.leasing
-        guard leasing.isOn, checks.count == 1, let backend = self.backend as? any LeasingRateLimitBackend else {
+    /// Asks the backend, and for `leasing` more points too when it grants leases and the request has one check.
+    func backendDecision(_ checks: [RateLimitCheck], now: Int64, leasing want: Int) async throws -> RateLimitDecision {
+        guard want > 0, checks.count == 1, let backend = self.leasingBackend else {
             return try await self.backend.acquire(checks)
         }
+        var leasing = self.configuration.leasing
+        leasing.maxPoints = want
         let (decision, leased) = try await backend.acquire(checks[0], leasing: leasing)
-        self.keepLease(leased, of: decision, for: checks[0], takenAt: now)
+        self.receive(leased, with: decision, for: checks[0], askedAt: now)
         return decision
     }
 
     /// Tops up a lease running low, in the background, so the key's next
     /// requests still find points in hand. Spends nothing for a request.
-    func refillLease(_ check: RateLimitCheck) {
-        guard let backend = self.backend as? any LeasingRateLimitBackend else { return }
-        let leasing = self.configuration.leasing
+    func refillLease(_ check: RateLimitCheck, points want: Int) {
+        guard let backend = self.leasingBackend else { return }
+        var leasing = self.configuration.leasing
+        leasing.maxPoints = want
         Task {
             let now = self.clock.now()
             let leased = try? await backend.lease(check, leasing: leasing)
             if let (decision, points) = leased, points > 0 {
-                self.keepLease(points, of: decision, for: check, takenAt: now)
+                self.receive(points, with: decision, for: check, askedAt: now)
             } else {
                 self.local.withLock { $0.endRefill(for: check.hash) }
             }
@@ -30,13 +32,11 @@ extension RateLimiter {
 
     /// Holds `points` leased with `decision`. Timed from before the round
     /// trip, so the lease ends no later than the window it came from.
-    private func keepLease(_ points: Int, of decision: RateLimitDecision, for check: RateLimitCheck, takenAt now: Int64) {
+    private func receive(_ points: Int, with decision: RateLimitDecision, for check: RateLimitCheck, askedAt now: Int64) {
         guard points > 0 else { return }
-        let lease = RateLimitLease(
-            points: points, expiresAt: now + min(self.configuration.leasing.lifetime.milliseconds, decision.resetMilliseconds),
-            backendRemaining: decision.remaining, resetAt: now + decision.resetMilliseconds
-        )
-        let capacity = self.configuration.preBlockCapacity
-        self.local.withLock { $0.keep(lease, for: check.hash, now: now, capacity: capacity) }
+        let expiresAt = now + min(self.configuration.leasing.lifetime.milliseconds, decision.resetMilliseconds)
+        self.local.withLock {
+            $0.receive(points, for: check.hash, expiresAt: expiresAt, backendRemaining: decision.remaining, resetAt: now + decision.resetMilliseconds, askedAt: now)
+        }
     }
 }

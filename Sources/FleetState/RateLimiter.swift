@@ -17,6 +17,8 @@ public final class RateLimiter: Sendable {
     let local = Mutex(RateLimitLocalState())
     /// Until then, requests skip the failed backend.
     private let backendDownUntil = ManagedAtomic<Int64>(0)
+    /// The backend, when it grants leases.
+    let leasingBackend: (any LeasingRateLimitBackend)?
     /// The latest time any key is pre-blocked until: before it, none is.
     private let lastBlockEnds = ManagedAtomic<Int64>(0)
 
@@ -35,6 +37,7 @@ public final class RateLimiter: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.leasingBackend = backend as? any LeasingRateLimitBackend
     }
 
     /// Takes each check's cost if every check allows it, and nothing otherwise.
@@ -44,15 +47,16 @@ public final class RateLimiter: Sendable {
     ///   and the failure mode is `.closed`.
     public func acquire(_ checks: [RateLimitCheck]) async throws -> RateLimitDecision? {
         let now = self.clock.now()
-        if let local = self.localDecision(checks, now: now) {
-            return local
+        let local = self.localDecision(checks, now: now, noteMiss: true)
+        if let decision = local.decision {
+            return decision
         }
         let decision: RateLimitDecision?
         if self.backendIsResting(now: now) {
             decision = try self.fallback(checks)
         } else {
             do {
-                decision = try await self.backendDecision(checks, now: now)
+                decision = try await self.backendDecision(checks, now: now, leasing: local.want)
                 self.backendDownUntil.store(0, ordering: .relaxed)
             } catch {
                 let retryAt = now + self.configuration.retryBackendAfter.milliseconds
@@ -76,8 +80,9 @@ public final class RateLimiter: Sendable {
     /// no lease in hand) or rests after a failure, and then nothing was taken.
     public func acquireNow(_ checks: [RateLimitCheck]) -> RateLimitDecision? {
         let now = self.clock.now()
-        if let local = self.localDecision(checks, now: now) {
-            return local
+        // A miss is noted by the `acquire` that follows it, not twice.
+        if let decision = self.localDecision(checks, now: now, noteMiss: false).decision {
+            return decision
         }
         guard let backend = self.backend as? any SynchronousRateLimitBackend, self.backendDownUntil.load(ordering: .relaxed) == 0 else {
             return nil
@@ -103,17 +108,25 @@ public final class RateLimiter: Sendable {
         self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > self.clock.now()
     }
 
-    /// What the pre-block or a lease decides, under one lock; nil when the backend must.
-    private func localDecision(_ checks: [RateLimitCheck], now: Int64) -> RateLimitDecision? {
+    /// What the pre-block or a lease decides, under one lock; otherwise nil
+    /// and the points a lease may take along with the backend's answer.
+    private func localDecision(_ checks: [RateLimitCheck], now: Int64, noteMiss: Bool) -> (decision: RateLimitDecision?, want: Int) {
         let preBlock = self.configuration.preBlock
-        let leasing = self.configuration.leasing.isOn
-        guard preBlock || leasing else { return nil }
-        let local = self.local.withLock { local -> (decision: RateLimitDecision, refill: Bool)? in
-            if preBlock, let blocked = local.blockedDecision(checks, now: now) { return (blocked, false) }
-            return leasing && checks.count == 1 ? local.spendLease(checks[0], now: now) : nil
+        let leasing = self.leasingBackend != nil && checks.count == 1 ? self.configuration.leasing : .off
+        guard preBlock || leasing.isOn else { return (nil, 0) }
+        let capacity = self.configuration.preBlockCapacity
+        let outcome = self.local.withLock { local -> RateLimitLocalState.LeaseOutcome in
+            if preBlock, let blocked = local.blockedDecision(checks, now: now) { return .spent(blocked, refill: nil) }
+            guard leasing.isOn else { return .missed(want: 0) }
+            return local.spendLease(checks[0], now: now, leasing: leasing, capacity: capacity, noteMiss: noteMiss)
         }
-        if local?.refill == true { self.refillLease(checks[0]) }
-        return local?.decision
+        switch outcome {
+        case .spent(let decision, let refill):
+            if let refill { self.refillLease(checks[0], points: refill) }
+            return (decision, 0)
+        case .missed(let want):
+            return (nil, want)
+        }
     }
 
     /// True while the backend rests after a failure. When the rest is over, one
