@@ -137,7 +137,8 @@ struct RateLimitLeasingTests {
             #expect(servedAtOnce + servedByRedis == 1_000)
             #expect(servedByRedis < 100, "refills kept points in hand: \(servedByRedis) requests waited for Redis")
             let counted = try await redis.send("HGET", "\(prefix){client}:default", "c").int ?? 0
-            #expect(counted >= 1_000 && counted <= 1_000 + 2 * 50, "Redis counted every point spent, and a lease or two in hand: \(counted)")
+            // In hand at the end: at most a lease taken with a request, a refill and what was left of the last.
+            #expect(counted >= 1_000 && counted <= 1_000 + 3 * 50, "Redis counted every point spent, and what is in hand: \(counted), \(servedByRedis) by Redis")
         }
     }
 
