@@ -11,7 +11,7 @@ struct RateLimitLease {
     var backendRemaining = 0
     /// Local milliseconds at which the key's quota is whole again.
     var resetAt: Int64 = 0
-    /// A refill is on its way: no other starts.
+    /// A lease request (a refill, or a miss asking for points) is on its way: no other starts.
     var refilling = false
     /// When the points in hand were asked for, and the points spent since:
     /// the key's demand.

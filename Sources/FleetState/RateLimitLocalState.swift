@@ -40,7 +40,9 @@ struct RateLimitLocalState {
         guard noteMiss else { return .missed(want: 0) }
         // Demand older than two lifetimes says nothing of the next one.
         if now - lease.since > 2 * lifetime { lease = RateLimitLease(now: now) }
-        let want = lease.wanted(now: now, lifetime: lifetime, max: leasing.maxPoints)
+        // One lease on its way per key at a time: concurrent misses would each take a share.
+        let want = lease.refilling ? 0 : lease.wanted(now: now, lifetime: lifetime, max: leasing.maxPoints)
+        if want > 0 { lease.refilling = true }
         lease.spent += check.cost
         if self.leases.count >= capacity, self.leases[check.hash] == nil {
             self.leases = self.leases.filter { $0.value.points > 0 && $0.value.expiresAt > now || now - $0.value.since <= 2 * lifetime }
@@ -56,7 +58,7 @@ struct RateLimitLocalState {
         self.leases[hash]?.receive(points, expiresAt: expiresAt, backendRemaining: backendRemaining, resetAt: resetAt, askedAt: askedAt)
     }
 
-    /// Ends a refill that brought no points (or failed), so a later one may start.
+    /// Ends a lease request that brought no points (or failed), so a later one may start.
     mutating func endRefill(for hash: UInt64) {
         self.leases[hash]?.refilling = false
     }

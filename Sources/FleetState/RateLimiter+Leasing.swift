@@ -8,9 +8,19 @@ extension RateLimiter {
         }
         var leasing = self.configuration.leasing
         leasing.maxPoints = want
-        let (decision, leased) = try await backend.acquire(checks[0], leasing: leasing)
-        self.receive(leased, with: decision, for: checks[0], askedAt: now)
-        return decision
+        let outcome: (decision: RateLimitDecision, leased: Int)
+        do {
+            outcome = try await backend.acquire(checks[0], leasing: leasing)
+        } catch {
+            self.local.withLock { $0.endRefill(for: checks[0].hash) }
+            throw error
+        }
+        if outcome.leased > 0 {
+            self.receive(outcome.leased, with: outcome.decision, for: checks[0], askedAt: now)
+        } else {
+            self.local.withLock { $0.endRefill(for: checks[0].hash) }
+        }
+        return outcome.decision
     }
 
     /// Tops up a lease running low, in the background, so the key's next
@@ -33,7 +43,6 @@ extension RateLimiter {
     /// Holds `points` leased with `decision`. Timed from before the round
     /// trip, so the lease ends no later than the window it came from.
     private func receive(_ points: Int, with decision: RateLimitDecision, for check: RateLimitCheck, askedAt now: Int64) {
-        guard points > 0 else { return }
         let expiresAt = now + min(self.configuration.leasing.lifetime.milliseconds, decision.resetMilliseconds)
         self.local.withLock {
             $0.receive(points, for: check.hash, expiresAt: expiresAt, backendRemaining: decision.remaining, resetAt: now + decision.resetMilliseconds, askedAt: now)

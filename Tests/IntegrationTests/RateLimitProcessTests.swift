@@ -65,6 +65,29 @@ import Testing
         try await self.expectExactlyTheLimitPasses([environment, environment], algorithm: algorithm)
     }
 
+    /// Leases on: a busy client's points are taken in batches, never beyond the limit. Per hour,
+    /// so GCRA lets nothing more through while the test runs (one point every 18 s).
+    @Test(.enabled(if: RedisTestServer.enabled, "needs REDIS_URL"), arguments: Self.algorithms)
+    func redisLeasesNeverLetTwoProcessesPassMoreThanTheLimit(algorithm: String) async throws {
+        let url = try #require(RedisTestServer.url, "CI=true but REDIS_URL is not set")
+        let state = self.stateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let environment = [
+            "PORT": "0", "DATABASE_URL": "", "REDIS_URL": url, "RATE_LIMIT_PREFIX": RedisTestServer.prefix(),
+            "RATE_LIMIT": "200/1h", "RATE_LIMIT_ALGORITHM": algorithm, "RATE_LIMIT_LEASE": "100",
+        ]
+        let servers = try await self.serve([
+            environment.merging(["FLEET_STATE_DIR": state + "/a"]) { $1 }, environment.merging(["FLEET_STATE_DIR": state + "/b"]) { $1 },
+        ])
+        var statuses: [Int] = []
+        for _ in 0..<5 { statuses += try await self.burst(Array(repeating: Self.get(), count: 60), ports: servers.map(\.port)) }
+        let passed = statuses.filter { $0 == 200 }.count
+        // Points a process leased and had no request left to spend on: at most a sixteenth of what was left, per process.
+        #expect(passed <= 200 && passed >= 200 - 2 * 200 / 16, "\(algorithm): \(passed) of 300 passed a limit of 200")
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 })
+        try await self.stop(servers)
+    }
+
     @Test(.enabled(if: RedisTestServer.enabled, "needs REDIS_URL"), arguments: Self.algorithms)
     func redisTwoProcessesShareOneLimit(algorithm: String) async throws {
         let url = try #require(RedisTestServer.url, "CI=true but REDIS_URL is not set")
