@@ -50,7 +50,7 @@ start() {  # name backend rate [lease]
     local redis_url=""; [[ $2 == redis ]] && redis_url="redis://127.0.0.1:$redis_port"
     # With REDIS_URL the sessions need a secret; this one exists for the benchmark only.
     SESSION_SECRETS="benchmark-only-secret-of-at-least-32-bytes" \
-    RATE_LIMIT="$3" RATE_LIMIT_LEASE="${4:-100}" REDIS_URL="$redis_url" RATE_LIMIT_PREFIX="bench:$1:" DATABASE_URL="" PORT=$p \
+    RATE_LIMIT="$3" RATE_LIMIT_LEASE="${4:-}" REDIS_URL="$redis_url" RATE_LIMIT_PREFIX="bench:$1:" DATABASE_URL="" PORT=$p \
         FLEET_STATE_DIR="$work/$1" LOG_LEVEL=warning "$FLEET" serve >/dev/null 2>&1 &
     pids+=($!); port[$1]=$p; pid[$1]=$!
 }

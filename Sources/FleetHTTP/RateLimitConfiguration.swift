@@ -13,7 +13,7 @@ public struct RateLimitConfiguration: Sendable {
     /// `RATE_LIMIT_PREFIX`: put before every Redis key. Default `fleet:rl:`.
     public var redisPrefix = "fleet:rl:"
     /// `RATE_LIMIT_LEASE`: the most points a worker leases from Redis at once for
-    /// a busy client (see `RateLimitLeasing`); `0` or `off` asks Redis on every request. Default 100.
+    /// a busy client (see `RateLimitLeasing`); `0` or `off` asks Redis on every request. Default 1,000.
     public var leasing = RateLimitLeasing()
     /// `RATE_LIMIT_KEYS`: clients the embedded table tracks at once. Default 65,536.
     public var embeddedCapacity = 65_536

@@ -26,10 +26,10 @@ public struct RateLimitLeasing: Sendable, Hashable {
     public var lifetime: Duration
 
     /// - Parameters:
-    ///   - maxPoints: points per lease beyond the request's own. Default 100.
+    ///   - maxPoints: points per lease beyond the request's own. Default 1,000.
     ///   - share: a lease takes at most `1 / share` of what is left. Default 16.
     ///   - lifetime: how long a lease may be spent. Default 250 ms.
-    public init(maxPoints: Int = 100, share: Int = 16, lifetime: Duration = .milliseconds(250)) {
+    public init(maxPoints: Int = 1_000, share: Int = 16, lifetime: Duration = .milliseconds(250)) {
         precondition(maxPoints >= 0 && share >= 1, "a lease takes no points or more, from a share of at least 1")
         self.maxPoints = maxPoints
         self.share = share

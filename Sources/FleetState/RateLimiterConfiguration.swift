@@ -9,7 +9,7 @@ public struct RateLimiterConfiguration: Sendable {
     public var preBlockCapacity: Int = 10_000
     /// How quota is leased in batches from a backend that grants leases
     /// (Redis), for keys with a single check. Default on: as many points as a
-    /// key's demand spends in 125 ms, at most 100 and 1/16 of what is left.
+    /// key's demand spends in 125 ms, at most 1,000 and 1/16 of what is left.
     public var leasing: RateLimitLeasing = .init()
     /// What to do while the backend fails. Default `.insurance`.
     public var onFailure: RateLimitFailureMode = .insurance

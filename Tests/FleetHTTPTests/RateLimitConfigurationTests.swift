@@ -13,7 +13,7 @@ import Testing
         #expect(configuration.onFailure == .insurance)
         #expect(!configuration.legacyHeaders)
         #expect(configuration.trustedProxies.isEmpty)
-        #expect(configuration.leasing == RateLimitLeasing(maxPoints: 100, share: 16, lifetime: .milliseconds(250)))
+        #expect(configuration.leasing == RateLimitLeasing(maxPoints: 1_000, share: 16, lifetime: .milliseconds(250)))
     }
 
     @Test func leasingIsSetOrTurnedOff() throws {
