@@ -5,7 +5,8 @@ import NIOHTTP1
 
 /// A client-address rate limit applied on the fast path, keyed and answered
 /// exactly as `RateLimitMiddleware` with `RateLimitRule.clientAddress` would.
-public struct FastRateLimit: Sendable {
+/// A class: route closures capture it, and a copy is then one retain.
+public final class FastRateLimit: Sendable {
     /// What the limit says of a fast request.
     public enum Outcome: Sendable {
         /// Refused: send this `429`.

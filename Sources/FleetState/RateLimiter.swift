@@ -19,6 +19,8 @@ public final class RateLimiter: Sendable {
     private let backendDownUntil = ManagedAtomic<Int64>(0)
     /// The backend, when it grants leases.
     let leasingBackend: (any LeasingRateLimitBackend)?
+    /// The backend, when it answers at once: cast once, not per request.
+    private let synchronousBackend: (any SynchronousRateLimitBackend)?
     /// The latest time any key is pre-blocked until: before it, none is.
     private let lastBlockEnds = ManagedAtomic<Int64>(0)
 
@@ -38,6 +40,7 @@ public final class RateLimiter: Sendable {
         self.clock = clock
         self.logger = logger
         self.leasingBackend = backend as? any LeasingRateLimitBackend
+        self.synchronousBackend = backend as? any SynchronousRateLimitBackend
     }
 
     /// Takes each check's cost if every check allows it, and nothing otherwise.
@@ -84,7 +87,7 @@ public final class RateLimiter: Sendable {
         if let decision = self.localDecision(checks, now: now, noteMiss: false).decision {
             return decision
         }
-        guard let backend = self.backend as? any SynchronousRateLimitBackend, self.backendDownUntil.load(ordering: .relaxed) == 0 else {
+        guard let backend = self.synchronousBackend, self.backendDownUntil.load(ordering: .relaxed) == 0 else {
             return nil
         }
         let decision = backend.acquireNow(checks)
