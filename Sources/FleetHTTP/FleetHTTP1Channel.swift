@@ -35,7 +35,9 @@ public struct FleetHTTP1Channel: ServerChildChannel {
     }
 
     public func handle(value: Value, logger: Logger) async {
-        await self.base.handle(value: value, logger: logger)
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await self.base.handle(value: value, logger: logger)
+        }
     }
 }
 
