@@ -11,6 +11,8 @@ struct RateLimitLease {
     var backendRemaining = 0
     /// Local milliseconds at which the key's quota is whole again.
     var resetAt: Int64 = 0
+    /// The backend's window the points came from.
+    var window: Int64 = 0
     /// A lease request (a refill, or a miss asking for points) is on its way: no other starts.
     var refilling = false
     /// When the points in hand were asked for, and the points spent since:
@@ -41,6 +43,13 @@ struct RateLimitLease {
         )
     }
 
+    /// Points that expired unspent, taken out of the lease to be handed back.
+    mutating func takeExpired(now: Int64) -> RateLimitRefund? {
+        guard self.points > 0, now >= self.expiresAt else { return nil }
+        defer { self.points = 0 }
+        return RateLimitRefund(points: self.points, window: self.window)
+    }
+
     /// The points a refill should ask for, once, when the lease runs low and
     /// the key's demand would spend the rest before the lease expires; nil otherwise.
     mutating func startsRefill(now: Int64, lifetime: Int64, max: Int) -> Int? {
@@ -57,7 +66,7 @@ struct RateLimitLease {
     /// still in hand join them; both end with the earlier deadline unless the
     /// grant came from the same window (the same reset time), as points from
     /// an older window must not outlive it.
-    mutating func receive(_ points: Int, expiresAt: Int64, backendRemaining: Int, resetAt: Int64, askedAt: Int64) {
+    mutating func receive(_ points: Int, window: Int64, expiresAt: Int64, backendRemaining: Int, resetAt: Int64, askedAt: Int64) {
         if self.points > 0, self.expiresAt > askedAt {
             let sameWindow = abs(resetAt - self.resetAt) <= 5
             self.expiresAt = sameWindow ? expiresAt : min(expiresAt, self.expiresAt)
@@ -67,6 +76,7 @@ struct RateLimitLease {
             self.points = points
         }
         self.granted = points
+        self.window = window
         self.backendRemaining = backendRemaining
         self.resetAt = resetAt
         self.refilling = false

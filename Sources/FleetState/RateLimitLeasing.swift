@@ -13,10 +13,11 @@
 /// Points are taken before they are spent, so a lease never lets more
 /// through than the limit: for fixed and sliding windows it is exact within
 /// a window; for GCRA a lease may be spent up to `lifetime` after it was
-/// taken. Points a process took and did not spend are lost to the others
-/// until the window ends: at most `1 / share` of what was left when they
-/// were taken, which shrinks to nothing near the limit (below `share`
-/// points left, every request asks the backend).
+/// taken. Points that expire unspent go back to the window that lent them
+/// with the key's next request to the backend; until then they are lost to
+/// the others: at most `1 / share` of what was left when they were taken,
+/// which shrinks to nothing near the limit (below `share` points left, every
+/// request asks the backend).
 public struct RateLimitLeasing: Sendable, Hashable {
     /// The most points one lease takes beyond the request's own. Zero turns leasing off.
     public var maxPoints: Int
@@ -42,15 +43,42 @@ public struct RateLimitLeasing: Sendable, Hashable {
     var isOn: Bool { self.maxPoints > 0 }
 }
 
+/// What a leasing backend answers: the request's decision and the points leased with it.
+public struct RateLimitGrant: Sendable {
+    /// The decision about the request; its `remaining` excludes the lease.
+    public var decision: RateLimitDecision
+    /// Points leased beyond the request's own.
+    public var leased: Int
+    /// The window the points came from, to hand unspent ones back to.
+    public var window: Int64
+
+    public init(decision: RateLimitDecision, leased: Int, window: Int64) {
+        self.decision = decision
+        self.leased = leased
+        self.window = window
+    }
+}
+
+/// Leased points that expired unspent, handed back to the window that lent them.
+public struct RateLimitRefund: Sendable, Equatable {
+    public var points: Int
+    public var window: Int64
+
+    public init(points: Int, window: Int64) {
+        self.points = points
+        self.window = window
+    }
+}
+
 /// A backend that can grant a lease with a single-check decision (Redis).
 public protocol LeasingRateLimitBackend: RateLimitBackend {
     /// `acquire` for one check; when it allows, also takes up to
     /// `leasing.maxPoints` more points, at most `1 / leasing.share` of what is
-    /// left, in the same atomic step.
-    /// - Returns: the decision (its `remaining` excludes the lease) and the points leased.
-    func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int)
+    /// left, in the same atomic step. `refund` first gives back points of an
+    /// expired lease, if the window that lent them is still the current one.
+    func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing, returning refund: RateLimitRefund?) async throws -> RateLimitGrant
 
     /// Takes only a lease for the check's key, spending nothing for a request:
     /// the background refill of a lease running low.
-    func lease(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int)
+    func lease(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> RateLimitGrant
 }

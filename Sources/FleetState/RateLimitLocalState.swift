@@ -22,8 +22,9 @@ struct RateLimitLocalState {
     enum LeaseOutcome {
         /// Spent from the lease; `refill` points should be asked for in the background.
         case spent(RateLimitDecision, refill: Int?)
-        /// Nothing in hand: the backend must count the request, and may lease `want` points with it.
-        case missed(want: Int)
+        /// Nothing in hand: the backend must count the request, may lease
+        /// `want` points with it, and takes back `refund`.
+        case missed(want: Int, refund: RateLimitRefund?)
     }
 
     /// Spends the check's cost from its key's lease if one is in hand, and
@@ -37,7 +38,8 @@ struct RateLimitLocalState {
             self.leases[check.hash] = lease
             return .spent(decision, refill: refill)
         }
-        guard noteMiss else { return .missed(want: 0) }
+        guard noteMiss else { return .missed(want: 0, refund: nil) }
+        let refund = lease.takeExpired(now: now)
         // Demand older than two lifetimes says nothing of the next one.
         if now - lease.since > 2 * lifetime { lease = RateLimitLease(now: now) }
         // One lease on its way per key at a time: concurrent misses would each take a share.
@@ -46,16 +48,16 @@ struct RateLimitLocalState {
         lease.spent += check.cost
         if self.leases.count >= capacity, self.leases[check.hash] == nil {
             self.leases = self.leases.filter { $0.value.points > 0 && $0.value.expiresAt > now || now - $0.value.since <= 2 * lifetime }
-            guard self.leases.count < capacity else { return .missed(want: 0) }
+            guard self.leases.count < capacity else { return .missed(want: 0, refund: refund) }
         }
         self.leases[check.hash] = lease
-        return .missed(want: want)
+        return .missed(want: want, refund: refund)
     }
 
     /// Takes in `points` leased for the key, asked for at `askedAt`; nothing
     /// when the key is no longer known (its points go unspent: fewer pass, never more).
-    mutating func receive(_ points: Int, for hash: UInt64, expiresAt: Int64, backendRemaining: Int, resetAt: Int64, askedAt: Int64) {
-        self.leases[hash]?.receive(points, expiresAt: expiresAt, backendRemaining: backendRemaining, resetAt: resetAt, askedAt: askedAt)
+    mutating func receive(_ points: Int, for hash: UInt64, window: Int64, expiresAt: Int64, backendRemaining: Int, resetAt: Int64, askedAt: Int64) {
+        self.leases[hash]?.receive(points, window: window, expiresAt: expiresAt, backendRemaining: backendRemaining, resetAt: resetAt, askedAt: askedAt)
     }
 
     /// Ends a lease request that brought no points (or failed), so a later one may start.

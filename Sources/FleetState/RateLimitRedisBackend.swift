@@ -25,11 +25,13 @@ public struct RateLimitRedisBackend: RateLimitBackend {
     }
 
     /// Runs the script; `spending: false` takes no points for the request itself, only the lease.
-    private func run(_ checks: [RateLimitCheck], leasing: RateLimitLeasing, spending: Bool = true) async throws -> (decision: RateLimitDecision, leased: Int) {
+    private func run(
+        _ checks: [RateLimitCheck], leasing: RateLimitLeasing, refund: RateLimitRefund? = nil, spending: Bool = true
+    ) async throws -> RateLimitGrant {
         var keys: [String] = []
         var arguments: [String] = []
         keys.reserveCapacity(checks.count)
-        arguments.reserveCapacity(checks.count * 5 + 2)
+        arguments.reserveCapacity(checks.count * 5 + 4)
         for check in checks {
             keys.append("\(self.prefix){\(check.key)}:\(check.policy.name)")
             arguments.append(String(check.policy.algorithm.base.rawValue))
@@ -38,9 +40,13 @@ public struct RateLimitRedisBackend: RateLimitBackend {
             arguments.append(String(check.policy.blockMilliseconds))
             arguments.append(spending ? String(check.cost) : "0")
         }
-        if leasing.isOn {
+        if leasing.isOn || refund != nil {
             arguments.append(String(leasing.maxPoints))
             arguments.append(String(leasing.share))
+        }
+        if let refund {
+            arguments.append(String(refund.points))
+            arguments.append(String(refund.window))
         }
         let reply: RESPValue
         do {
@@ -48,9 +54,10 @@ public struct RateLimitRedisBackend: RateLimitBackend {
         } catch {
             throw FleetStateError(.backendUnavailable, "the rate limit script failed on Redis", underlying: error)
         }
-        guard let values = reply.array, values.count == 6,
+        guard let values = reply.array, values.count == 7,
             let allowed = values[0].int, let index = values[1].int, let remaining = values[2].int,
-            let reset = values[3].int, let retry = values[4].int, let leased = values[5].int, (1...checks.count).contains(index)
+            let reset = values[3].int, let retry = values[4].int, let leased = values[5].int, let window = values[6].int,
+            (1...checks.count).contains(index)
         else {
             throw FleetStateError(.backendUnavailable, "the rate limit script returned \(reply)")
         }
@@ -58,16 +65,16 @@ public struct RateLimitRedisBackend: RateLimitBackend {
             isAllowed: allowed == 1, index: index - 1, remaining: remaining,
             resetMilliseconds: Int64(reset), retryAfterMilliseconds: Int64(retry)
         )
-        return (decision, leased)
+        return RateLimitGrant(decision: decision, leased: leased, window: Int64(window))
     }
 }
 
 extension RateLimitRedisBackend: LeasingRateLimitBackend {
-    public func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
-        try await self.run([check], leasing: leasing)
+    public func acquire(_ check: RateLimitCheck, leasing: RateLimitLeasing, returning refund: RateLimitRefund?) async throws -> RateLimitGrant {
+        try await self.run([check], leasing: leasing, refund: refund)
     }
 
-    public func lease(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> (decision: RateLimitDecision, leased: Int) {
+    public func lease(_ check: RateLimitCheck, leasing: RateLimitLeasing) async throws -> RateLimitGrant {
         try await self.run([check], leasing: leasing, spending: false)
     }
 }

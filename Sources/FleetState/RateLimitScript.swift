@@ -7,9 +7,11 @@ enum RateLimitScript {
     /// KEYS: one hash per check. ARGV, five per check: algorithm (1 fixed
     /// window, 2 sliding window, 3 GCRA), limit, window ms, block ms, cost;
     /// then, optionally, a lease for a single check: the most extra points
-    /// and the share (a lease takes at most 1/share of what is left).
+    /// and the share (a lease takes at most 1/share of what is left), and
+    /// points of an expired lease handed back with the window they came from.
     /// Returns allowed (0/1), the deciding check (1-based), remaining, reset
-    /// ms, retry ms, and the points leased.
+    /// ms, retry ms, the points leased, and the first check's window (its
+    /// start; GCRA: its theoretical arrival time).
     static let acquire = RedisScript(
         #"""
         local clock = redis.call('TIME')
@@ -20,6 +22,7 @@ enum RateLimitScript {
         local leaseMax = #KEYS == 1 and tonumber(ARGV[6]) or 0
         local leaseShare = math.max(1, tonumber(ARGV[7]) or 1)
         local leased = 0
+        local refund = #KEYS == 1 and tonumber(ARGV[8]) or 0
         for i = 1, #KEYS do
           local o = (i - 1) * 5
           local algorithm, limit, window = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3])
@@ -28,6 +31,14 @@ enum RateLimitScript {
           local t, c, p, b = tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumber(s[3]) or 0, tonumber(s[4]) or 0
           local allowed, remaining, reset, retry, expires = false, 0, 0, 0, 0
           local changed = false
+          -- Unspent leased points go back only to the window that lent them; GCRA's arrival time moves back.
+          if refund > 0 then
+            if algorithm == 3 then
+              t = math.max(0, t - refund * math.max(1, math.floor((window + limit - 1) / limit)))
+            elseif t == tonumber(ARGV[9]) then
+              c = math.max(0, c - refund)
+            end
+          end
           if b > now + block then b = 0 end
           if b > now then
             reset = b - now; retry = reset; expires = b
@@ -97,7 +108,9 @@ enum RateLimitScript {
             redis.call('PEXPIRE', KEYS[i], math.max(1, r[6] - now))
           end
         end
-        return rejected or fewest
+        local result = rejected or fewest
+        result[7] = outcomes[1][2]
+        return result
         """#
     )
 }

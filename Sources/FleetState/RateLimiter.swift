@@ -59,7 +59,7 @@ public final class RateLimiter: Sendable {
             decision = try self.fallback(checks)
         } else {
             do {
-                decision = try await self.backendDecision(checks, now: now, leasing: local.want)
+                decision = try await self.backendDecision(checks, now: now, leasing: local.want, returning: local.refund)
                 self.backendDownUntil.store(0, ordering: .relaxed)
             } catch {
                 let retryAt = now + self.configuration.retryBackendAfter.milliseconds
@@ -113,22 +113,22 @@ public final class RateLimiter: Sendable {
 
     /// What the pre-block or a lease decides, under one lock; otherwise nil
     /// and the points a lease may take along with the backend's answer.
-    private func localDecision(_ checks: [RateLimitCheck], now: Int64, noteMiss: Bool) -> (decision: RateLimitDecision?, want: Int) {
+    private func localDecision(_ checks: [RateLimitCheck], now: Int64, noteMiss: Bool) -> (decision: RateLimitDecision?, want: Int, refund: RateLimitRefund?) {
         let preBlock = self.configuration.preBlock
         let leasing = self.leasingBackend != nil && checks.count == 1 ? self.configuration.leasing : .off
-        guard preBlock || leasing.isOn else { return (nil, 0) }
+        guard preBlock || leasing.isOn else { return (nil, 0, nil) }
         let capacity = self.configuration.preBlockCapacity
         let outcome = self.local.withLock { local -> RateLimitLocalState.LeaseOutcome in
             if preBlock, let blocked = local.blockedDecision(checks, now: now) { return .spent(blocked, refill: nil) }
-            guard leasing.isOn else { return .missed(want: 0) }
+            guard leasing.isOn else { return .missed(want: 0, refund: nil) }
             return local.spendLease(checks[0], now: now, leasing: leasing, capacity: capacity, noteMiss: noteMiss)
         }
         switch outcome {
         case .spent(let decision, let refill):
             if let refill { self.refillLease(checks[0], points: refill) }
-            return (decision, 0)
-        case .missed(let want):
-            return (nil, want)
+            return (decision, 0, nil)
+        case .missed(let want, let refund):
+            return (nil, want, refund)
         }
     }
 

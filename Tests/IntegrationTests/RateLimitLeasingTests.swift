@@ -36,17 +36,33 @@ struct RateLimitLeasingTests {
             let backend = RateLimitRedisBackend(redis: redis, prefix: RedisTestServer.prefix())
             let leasing = RateLimitLeasing(maxPoints: 100, share: 16)
             let busy = RateLimitCheck(policy: RateLimitPolicy(limit: 10_000, window: .seconds(60), algorithm: algorithm), key: "busy")
-            let (first, leased) = try await backend.acquire(busy, leasing: leasing)
-            #expect(first.isAllowed && leased == 100, "capped by maxPoints")
-            #expect(first.remaining == 10_000 - 1 - 100, "what is left excludes the lease")
+            let first = try await backend.acquire(busy, leasing: leasing, returning: nil)
+            #expect(first.decision.isAllowed && first.leased == 100, "capped by maxPoints")
+            #expect(first.decision.remaining == 10_000 - 1 - 100, "what is left excludes the lease")
 
             let seed = RateLimitCheck(policy: RateLimitPolicy(limit: 100, window: .seconds(60), algorithm: algorithm), key: "seed")
-            let (_, share) = try await backend.acquire(seed, leasing: leasing)
+            let share = try await backend.acquire(seed, leasing: leasing, returning: nil).leased
             #expect(share == 99 / 16, "a sixteenth of what is left")
 
             let login = RateLimitCheck(policy: RateLimitPolicy(limit: 10, window: .seconds(60), algorithm: algorithm), key: "login")
-            let (_, none) = try await backend.acquire(login, leasing: leasing)
+            let none = try await backend.acquire(login, leasing: leasing, returning: nil).leased
             #expect(none == 0, "below 16 points left, every request asks Redis")
+        }
+    }
+
+    @Test(arguments: RateLimitAlgorithm.all)
+    func unspentPointsGoBackToTheirWindow(algorithm: RateLimitAlgorithm) async throws {
+        try await withRedisClient { redis in
+            let backend = RateLimitRedisBackend(redis: redis, prefix: RedisTestServer.prefix())
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 1_000, window: .seconds(60), algorithm: algorithm), key: "client")
+            let lent = try await backend.acquire(check, leasing: RateLimitLeasing(maxPoints: 100, share: 1), returning: nil)
+            #expect(lent.leased == 100 && lent.decision.remaining == 899)
+            let back = try await backend.acquire(check, leasing: .off, returning: RateLimitRefund(points: 100, window: lent.window))
+            #expect(back.decision.remaining == 998, "the 100 unspent points are free again, and this request took one")
+            if algorithm != .gcra {
+                let elsewhere = try await backend.acquire(check, leasing: .off, returning: RateLimitRefund(points: 50, window: lent.window - 60_000))
+                #expect(elsewhere.decision.remaining == 997, "points from another window are not given back")
+            }
         }
     }
 
@@ -115,6 +131,22 @@ struct RateLimitLeasingTests {
             }
             let counted = try await redis.send("HGET", "\(prefix){client}:default", "c").int
             #expect(counted == 5, "one request every 150 ms spends nothing in 50 ms: Redis counts each, and nothing more")
+        }
+    }
+
+    @Test func aLeaseThatExpiresUnspentIsHandedBack() async throws {
+        try await withRedisClient { redis in
+            let prefix = RedisTestServer.prefix()
+            let limiter = self.limiter(redis, prefix: prefix, leasing: RateLimitLeasing(maxPoints: 100, share: 1, lifetime: .milliseconds(100)))
+            let check = RateLimitCheck(policy: RateLimitPolicy(limit: 1_000, window: .seconds(60)), key: "client")
+            #expect(try await limiter.acquire([check])?.isAllowed == true)
+            #expect(try await limiter.acquire([check])?.isAllowed == true)
+            let leased = try await redis.send("HGET", "\(prefix){client}:default", "c").int ?? 0
+            #expect(leased > 2, "the second request in a row took a lease")
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(try await limiter.acquire([check])?.isAllowed == true)
+            let counted = try await redis.send("HGET", "\(prefix){client}:default", "c").int
+            #expect(counted == 3, "the expired lease went back with the next request: Redis counts the three requests")
         }
     }
 
