@@ -48,7 +48,7 @@ final class DatabaseGate: Sendable {
                     return .timedOut
                 }
                 defer { group.cancelAll() }
-                guard case .done(let value) = try await group.next() else { throw DeadlineExceeded(timeout: self.timeout) }
+                guard case .done(let value) = try await group.next() else { throw TimedOut() }
                 return value
             }
             if until != 0 { self.markUp() }
@@ -64,6 +64,8 @@ final class DatabaseGate: Sendable {
         self.openUntil.store(0, ordering: .relaxed)
     }
 
+    private struct TimedOut: Error {}
+
     private enum Outcome<T: Sendable>: Sendable {
         case done(T)
         case timedOut
@@ -77,7 +79,7 @@ final class DatabaseGate: Sendable {
 
     /// Errors of an unreachable or shutting-down server, not of a bad query.
     static func meansDown(_ error: any Error) -> Bool {
-        if error is DeadlineExceeded { return true }
+        if error is TimedOut { return true }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:

@@ -1,4 +1,5 @@
 import FleetHTTP
+import HTTPTypes
 import PostgresNIO
 
 extension PostgresUserStore {

@@ -1,0 +1,110 @@
+# Sourced by .ci/multihost: the checks that cross hosts. Each fails the run
+# with a message saying what it saw. The probe host sends them, straight to
+# the app hosts (so which host answers is known) or through nginx.
+
+app_url() { echo "http://${address[$1]}:8080"; }
+lb_url="http://${address[lb]}"
+# One request from the probe host: prints the status, then the body.
+probe_request() { on probe curl -s --max-time 5 -w '\n%{http_code}' "$@"; }
+status_of() { tail -n 1 <<<"$1"; }
+body_of() { sed '$d' <<<"$1"; }
+# The probe's rate-limit window (fixed, opened by its first request) must be over before a check counts.
+fresh_window() { sleep 2.2; }
+
+session_cookie=""
+
+# Log in on app1; the session must work on app2, app3 and through nginx.
+check_session_across_hosts() {
+    local headers response host
+    headers="$(on probe curl -s --max-time 5 -D - -o /dev/null -H 'Content-Type: application/json' \
+        -d '{"email":"user1@example.com"}' "$(app_url app1)/login")"
+    session_cookie="$(grep -i '^set-cookie: fleet_session=' <<<"$headers" | head -n 1 | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]*).*/\1/' | tr -d '\r')"
+    [ -n "$session_cookie" ] || fail "login on app1 set no session cookie: $headers"
+    for host in app2 app3; do
+        response="$(probe_request -H "Cookie: $session_cookie" "$(app_url "$host")/me")"
+        [ "$(status_of "$response")" = 200 ] && grep -q user1@example.com <<<"$response" ||
+            fail "session from app1 not accepted on $host: $response"
+    done
+    response="$(probe_request -H "Cookie: $session_cookie" "$lb_url/me")"
+    [ "$(status_of "$response")" = 200 ] || fail "session not accepted through nginx: $response"
+    echo "session: logged in on app1, /me answered 200 on app2, app3 and through nginx"
+}
+
+# N + k requests from one client within one window, spread over the three hosts
+# and nginx (there with a forged X-Forwarded-For): exactly N pass.
+check_global_rate_limit() {
+    local extra=50 total args=() i started elapsed codes passed limited
+    total=$((rate_limit + extra))
+    for i in $(seq 0 $((total - 1))); do
+        case $((i % 4)) in
+            0) args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app1)/users/1") ;;
+            1) args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app2)/users/1") ;;
+            2) args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app3)/users/1") ;;
+            3) args+=(-s -o /dev/null -w '%{http_code}\n' -H "X-Forwarded-For: 198.51.100.$i" "$lb_url/users/1") ;;
+        esac
+        [ "$i" -lt $((total - 1)) ] && args+=(--next)
+    done
+    fresh_window
+    started=$(date +%s%N)
+    codes="$(on probe curl -s --parallel --parallel-max 25 --max-time 5 "${args[@]}" 2>/dev/null)"
+    elapsed=$((($(date +%s%N) - started) / 1000000))
+    passed=$(grep -c '^200$' <<<"$codes" || true)
+    limited=$(grep -c '^429$' <<<"$codes" || true)
+    [ "$elapsed" -lt 1800 ] || fail "the burst took ${elapsed} ms, longer than the ${rate_window} window it tests"
+    [ "$passed" = "$rate_limit" ] && [ "$limited" = "$extra" ] ||
+        fail "rate limit $rate_limit/$rate_window across hosts: $passed passed and $limited were refused of $total (want $rate_limit and $extra); statuses: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
+    echo "rate limit: $total requests in ${elapsed} ms over app1-3 and nginx (forged X-Forwarded-For): exactly $passed passed, $limited got 429"
+}
+
+# A write on app1 is read back on app2 and app3, whose caches held the old user.
+check_write_read_across_hosts() {
+    local name response host deadline
+    fresh_window
+    for host in app2 app3; do
+        response="$(probe_request "$(app_url "$host")/users/5")"
+        [ "$(status_of "$response")" = 200 ] || fail "GET /users/5 on $host: $response"
+    done
+    name="renamed-$RANDOM"
+    response="$(probe_request -X PUT -H 'Content-Type: application/json' \
+        -d "{\"name\":\"$name\",\"email\":\"user5@example.com\"}" "$(app_url app1)/users/5")"
+    [ "$(status_of "$response")" = 200 ] || fail "PUT /users/5 on app1: $response"
+    for host in app2 app3; do
+        deadline=$(($(date +%s%N) + 1000000000))
+        until response="$(probe_request "$(app_url "$host")/users/5")"; grep -q "$name" <<<"$response"; do
+            [ "$(date +%s%N)" -lt "$deadline" ] || fail "app1 wrote $name; $host still answers $response after 1 s"
+            sleep 0.05
+        done
+    done
+    echo "cache: PUT on app1, the new name read back on app2 and app3 (caches invalidated)"
+}
+
+# --- issue 8 (WebSockets) goes here: a chat message sent on one host is
+# received by a client connected to another. Not written yet; this line says so
+# in every run instead of passing silently.
+check_chat_across_hosts() {
+    echo "chat across hosts: NOT RUN, waits for issue 8 (WebSockets)"
+}
+
+# While Redis is down, each worker's insurance limiter allows its share
+# (limit / workers per host): one host lets through at most the limit, and refuses the rest.
+check_insurance_limiter() {
+    local total=$((rate_limit * 3 / 2)) args=() i codes passed limited
+    for i in $(seq 1 "$total"); do
+        args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app1)/users/2")
+        [ "$i" -lt "$total" ] && args+=(--next)
+    done
+    codes="$(on probe curl -s --parallel --parallel-max 25 --max-time 5 "${args[@]}" 2>/dev/null)"
+    passed=$(grep -c '^200$' <<<"$codes" || true)
+    limited=$(grep -c '^429$' <<<"$codes" || true)
+    [ "$passed" -ge 1 ] && [ "$passed" -le "$rate_limit" ] && [ $((passed + limited)) = "$total" ] ||
+        fail "insurance limiter with Redis down: $passed passed, $limited refused of $total at one host (want 1 to $rate_limit passed, the rest 429); statuses: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
+    echo "insurance: Redis down, $total requests at app1: $passed passed, $limited got 429 (limit $rate_limit shared by its 2 workers)"
+}
+
+# The session made before the Redis restart is still there after it.
+check_session_survives() {
+    local response
+    response="$(probe_request -H "Cookie: $session_cookie" "$(app_url app3)/me")"
+    [ "$(status_of "$response")" = 200 ] || fail "the session did not come back after the Redis restart: $response"
+    echo "session: still valid on app3 after the Redis restart"
+}
