@@ -9,7 +9,7 @@ probe_request() { on probe curl -s --max-time 5 -w '\n%{http_code}' "$@"; }
 status_of() { tail -n 1 <<<"$1"; }
 body_of() { sed '$d' <<<"$1"; }
 # The probe's rate-limit window (fixed, opened by its first request) must be over before a check counts.
-fresh_window() { sleep 2.2; }
+fresh_window() { sleep 3.2; }
 
 session_cookie=""
 
@@ -50,7 +50,7 @@ check_global_rate_limit() {
     elapsed=$((($(date +%s%N) - started) / 1000000))
     passed=$(grep -c '^200$' <<<"$codes" || true)
     limited=$(grep -c '^429$' <<<"$codes" || true)
-    [ "$elapsed" -lt 1800 ] || fail "the burst took ${elapsed} ms, longer than the ${rate_window} window it tests"
+    [ "$elapsed" -lt 2800 ] || fail "the burst took ${elapsed} ms, longer than the ${rate_window} window it tests"
     [ "$passed" = "$rate_limit" ] && [ "$limited" = "$extra" ] ||
         fail "rate limit $rate_limit/$rate_window across hosts: $passed passed and $limited were refused of $total (want $rate_limit and $extra); statuses: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
     echo "rate limit: $total requests in ${elapsed} ms over app1-3 and nginx (forged X-Forwarded-For): exactly $passed passed, $limited got 429"
@@ -78,6 +78,31 @@ check_write_read_across_hosts() {
     echo "cache: PUT on app1, the new name read back on app2 and app3 (caches invalidated)"
 }
 
+# Reads go to the replica, writes and cache loads to the primary: with the
+# replica's replay paused, a new user is missing from lists (replica) yet found
+# by id (the cache loads from the primary) and can log in (a replica miss is
+# asked again of the primary); once replay resumes the list has it too.
+check_read_replica() {
+    local email response id listed
+    fresh_window
+    psql_replica "SELECT pg_wal_replay_pause()" >/dev/null
+    email="replica-$RANDOM@example.com"
+    response="$(probe_request -H 'Content-Type: application/json' -d "{\"name\":\"replica\",\"email\":\"$email\"}" "$(app_url app1)/users")"
+    [ "$(status_of "$response")" = 201 ] || { psql_replica "SELECT pg_wal_replay_resume()"; fail "POST /users on app1: $response"; }
+    id="$(body_of "$response" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+    listed="$(probe_request "$(app_url app2)/users?after=$((id - 1))&limit=1")"
+    response="$(probe_request "$(app_url app2)/users/$id")"
+    login="$(probe_request -H 'Content-Type: application/json' -d "{\"email\":\"$email\"}" "$(app_url app3)/login")"
+    psql_replica "SELECT pg_wal_replay_resume()" >/dev/null
+    ! grep -q "$email" <<<"$listed" || fail "replay was paused, yet the list on app2 shows the new user: lists do not read the replica ($listed)"
+    [ "$(status_of "$response")" = 200 ] || fail "GET /users/$id on app2 right after the write: $response (want 200 from the primary)"
+    [ "$(status_of "$login")" = 200 ] || fail "login as the new user on app3 (through PgBouncer) while the replica lags: $login"
+    time_until "the list on app2 shows the new user once replay resumed" 3000 \
+        grep_url "$email" "$(app_url app2)/users?after=$((id - 1))&limit=1" >/dev/null
+    echo "replica: replay paused, the new user missing from lists (replica) but read by id and logged in (primary); listed after replay"
+}
+grep_url() { on probe curl -s --max-time 3 "$2" | grep -q "$1"; }
+
 # --- issue 8 (WebSockets) goes here: a chat message sent on one host is
 # received by a client connected to another. Not written yet; this line says so
 # in every run instead of passing silently.
@@ -88,17 +113,21 @@ check_chat_across_hosts() {
 # While Redis is down, each worker's insurance limiter allows its share
 # (limit / workers per host): one host lets through at most the limit, and refuses the rest.
 check_insurance_limiter() {
-    local total=$((rate_limit * 3 / 2)) args=() i codes passed limited
+    local total=$((rate_limit * 3 / 2)) args=() i codes passed limited started elapsed
     for i in $(seq 1 "$total"); do
         args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app1)/users/2")
         [ "$i" -lt "$total" ] && args+=(--next)
     done
+    started=$(date +%s%N)
     codes="$(on probe curl -s --parallel --parallel-max 25 --max-time 5 "${args[@]}" 2>/dev/null)"
+    elapsed=$((($(date +%s%N) - started) / 1000000))
+    # Requests that wait for Redis's lease timeout (1 s) stretch the burst; past the window a new one opens.
+    [ "$elapsed" -lt 2800 ] || fail "the insurance burst took ${elapsed} ms, longer than the ${rate_window} window it tests"
     passed=$(grep -c '^200$' <<<"$codes" || true)
     limited=$(grep -c '^429$' <<<"$codes" || true)
     [ "$passed" -ge 1 ] && [ "$passed" -le "$rate_limit" ] && [ $((passed + limited)) = "$total" ] ||
         fail "insurance limiter with Redis down: $passed passed, $limited refused of $total at one host (want 1 to $rate_limit passed, the rest 429); statuses: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
-    echo "insurance: Redis down, $total requests at app1: $passed passed, $limited got 429 (limit $rate_limit shared by its 2 workers)"
+    echo "insurance: Redis down, $total requests at app1 in ${elapsed} ms: $passed passed, $limited got 429 (limit $rate_limit shared by its 2 workers)"
 }
 
 # The session made before the Redis restart is still there after it.

@@ -2,7 +2,7 @@
 # fault injected in each; then the table of requests, errors and p99 per phase,
 # and the bounds asserted.
 
-load_rate=30
+load_rate=25
 phases=()
 
 # Starts `fleet load` on the client host for one phase: reads of cached users,
@@ -52,10 +52,11 @@ time_until() {
 status_is() { [ "$(on probe curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$2")" = "$1" ]; }
 
 say "phase baseline: steady load; sessions, rate limit and cache across hosts"
-start_load baseline 16
+start_load baseline 24
 check_session_across_hosts
 check_global_rate_limit
 check_write_read_across_hosts
+check_read_replica
 check_chat_across_hosts
 finish_load baseline
 
@@ -92,16 +93,23 @@ start_load postgres 14
 at 2
 pg_ctl_db -m fast -w stop >/dev/null
 ready_503_ms=$(time_until "/health/ready 503 after PostgreSQL stopped" 2000 status_is 503 "$(app_url app1)/health/ready")
-outage="$(on probe curl -s --max-time 10 -D - -w '\n%{http_code} %{time_total}' "$(app_url app2)/users?limit=1")"
+outage="$(on probe curl -s --max-time 10 -D - -w '\n%{http_code} %{time_total}' -H 'Content-Type: application/json' \
+    -d '{"name":"outage","email":"outage@example.com"}' "$(app_url app2)/users")"
 grep -qi '^content-type: application/problem+json' <<<"$outage" && [ "$(tail -n 1 <<<"$outage" | cut -d' ' -f1)" = 503 ] ||
-    fail "GET /users with PostgreSQL down: want a 503 problem+json, got $outage"
+    fail "POST /users with PostgreSQL down: want a 503 problem+json, got $outage"
 outage_seconds="$(tail -n 1 <<<"$outage" | cut -d' ' -f2)"
+listed="$(probe_request "$(app_url app1)/users?limit=1")"
+[ "$(status_of "$listed")" = 200 ] || fail "GET /users (the replica) with the primary down: $listed"
 at 7
 start_postgres
-recovery_ms=$(time_until "GET /users back to 200 on every host after PostgreSQL started" 5000 \
-    bash -c "for h in ${address[app1]} ${address[app2]} ${address[app3]}; do [ \"\$(ip netns exec $(ns probe) curl -s -o /dev/null --max-time 3 -w '%{http_code}' http://\$h:8080/users?limit=1)\" = 200 ] || exit 1; done")
+recovery_ms=$(time_until "/health/ready 200 on every host after PostgreSQL started" 5000 \
+    bash -c "for h in ${address[app1]} ${address[app2]} ${address[app3]}; do [ \"\$(ip netns exec $(ns probe) curl -s -o /dev/null --max-time 3 -w '%{http_code}' http://\$h:8080/health/ready)\" = 200 ] || exit 1; done")
+for host in app1 app2 app3; do
+    response="$(probe_request -H 'Content-Type: application/json' -d "{\"name\":\"back\",\"email\":\"back-$host@example.com\"}" "$(app_url "$host")/users")"
+    [ "$(status_of "$response")" = 201 ] || fail "a write on $host after PostgreSQL came back: $response"
+done
 finish_load postgres
-echo "postgres: /health/ready 503 after ${ready_503_ms} ms; GET /users got 503 problem+json in ${outage_seconds} s; every host back to 200 ${recovery_ms} ms after the restart"
+echo "postgres: /health/ready 503 after ${ready_503_ms} ms; POST /users got 503 problem+json in ${outage_seconds} s while lists kept coming from the replica; every host ready ${recovery_ms} ms after the restart and writing again"
 
 # --- the table and the bounds ------------------------------------------------
 say "results"
