@@ -27,7 +27,7 @@ final class DatabaseGate: Sendable {
 
     /// Runs `call` within the deadline, unless the gate is open.
     ///
-    /// The closed path costs one atomic load and a task group (the deadline's timer).
+    /// The closed path costs one atomic load and `withDeadline`'s two tasks.
     /// - Throws: `Problem.unavailable("database")` when the database is down or slow; `call`'s own errors otherwise.
     func run<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws -> T {
         let until = self.openUntil.load(ordering: .relaxed)
@@ -41,16 +41,8 @@ final class DatabaseGate: Sendable {
             }
         }
         do {
-            let value = try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
-                group.addTask { .done(try await call()) }
-                group.addTask {
-                    try await Task.sleep(for: self.timeout)
-                    return .timedOut
-                }
-                defer { group.cancelAll() }
-                guard case .done(let value) = try await group.next() else { throw TimedOut() }
-                return value
-            }
+            // Unstructured: a query the driver cannot cancel (in flight, or queued in PgBouncer) is left to finish alone.
+            let value = try await withDeadline(self.timeout, operation: call)
             if until != 0 { self.markUp() }
             return value
         } catch let error where Self.meansDown(error) {
@@ -64,13 +56,6 @@ final class DatabaseGate: Sendable {
         self.openUntil.store(0, ordering: .relaxed)
     }
 
-    private struct TimedOut: Error {}
-
-    private enum Outcome<T: Sendable>: Sendable {
-        case done(T)
-        case timedOut
-    }
-
     private var now: Int64 { Self.nanoseconds(ContinuousClock.now - self.origin) }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {
@@ -79,7 +64,7 @@ final class DatabaseGate: Sendable {
 
     /// Errors of an unreachable or shutting-down server, not of a bad query.
     static func meansDown(_ error: any Error) -> Bool {
-        if error is TimedOut { return true }
+        if error is DeadlineExceeded { return true }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:
