@@ -111,9 +111,10 @@ check_chat_across_hosts() {
 }
 
 # While Redis is down, each worker's insurance limiter allows its share
-# (limit / workers per host): one host lets through at most the limit, and refuses the rest.
+# (limit / workers per host) per window: one host lets through at most the
+# limit per window the burst spans, and refuses the rest.
 check_insurance_limiter() {
-    local total=$((rate_limit * 3 / 2)) args=() i codes passed limited started elapsed
+    local total=$((rate_limit * 5 / 2)) args=() i codes passed limited started elapsed windows most
     for i in $(seq 1 "$total"); do
         args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app1)/users/2")
         [ "$i" -lt "$total" ] && args+=(--next)
@@ -121,13 +122,16 @@ check_insurance_limiter() {
     started=$(date +%s%N)
     codes="$(on probe curl -s --parallel --parallel-max 25 --max-time 5 "${args[@]}" 2>/dev/null)"
     elapsed=$((($(date +%s%N) - started) / 1000000))
-    # Requests that wait for Redis's lease timeout (1 s) stretch the burst; past the window a new one opens.
-    [ "$elapsed" -lt 2800 ] || fail "the insurance burst took ${elapsed} ms, longer than the ${rate_window} window it tests"
+    # A request that retries Redis waits for its lease timeout (1 s), so on a busy machine the
+    # burst can outlast a window; each worker then opens one more.
+    windows=$((elapsed / ${rate_window%s}000 + 1))
+    most=$((rate_limit * windows))
     passed=$(grep -c '^200$' <<<"$codes" || true)
     limited=$(grep -c '^429$' <<<"$codes" || true)
-    [ "$passed" -ge 1 ] && [ "$passed" -le "$rate_limit" ] && [ $((passed + limited)) = "$total" ] ||
-        fail "insurance limiter with Redis down: $passed passed, $limited refused of $total at one host (want 1 to $rate_limit passed, the rest 429); statuses: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
-    echo "insurance: Redis down, $total requests at app1 in ${elapsed} ms: $passed passed, $limited got 429 (limit $rate_limit shared by its 2 workers)"
+    [ "$windows" -le 1 ] || [ "$most" -lt "$total" ] || fail "the insurance burst took ${elapsed} ms: too slow to test a ${rate_window} window"
+    [ "$passed" -ge 1 ] && [ "$passed" -le "$most" ] && [ "$limited" -ge 1 ] && [ $((passed + limited)) = "$total" ] ||
+        fail "insurance limiter with Redis down: $passed passed, $limited refused of $total at one host in ${elapsed} ms (want 1 to $most passed, the rest 429); statuses: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
+    echo "insurance: Redis down, $total requests at app1 in ${elapsed} ms: $passed passed (at most $most), $limited got 429 (limit $rate_limit shared by its 2 workers)"
 }
 
 # The session made before the Redis restart is valid again once the apps have

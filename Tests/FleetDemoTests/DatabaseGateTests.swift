@@ -1,5 +1,6 @@
 import FleetHTTP
 import Foundation
+import HTTPTypes
 import Logging
 import PostgresNIO
 import Testing
@@ -35,7 +36,7 @@ import Testing
         }
     }
 
-    @Test func aStoppedDatabaseIsA503WithinTheTimeoutThenAtOnce() async throws {
+    @Test(.timeLimit(.minutes(1))) func aStoppedDatabaseIsA503WithinTheTimeoutThenAtOnce() async throws {
         let configuration = PostgresClient.Configuration(
             host: "127.0.0.1", port: try Self.closedPort(), username: "fleet", password: nil, database: "fleet", tls: .disable
         )
