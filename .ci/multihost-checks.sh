@@ -114,7 +114,7 @@ check_chat_across_hosts() {
 # (limit / (3 hosts x 2 workers), RATE_LIMIT_HOSTS=3) per window: one host lets
 # through at most 2 shares per window the burst spans, so the fleet at most the limit.
 check_insurance_limiter() {
-    local total=$((rate_limit * 5 / 2)) args=() i codes passed limited started elapsed windows most
+    local total=$((rate_limit * 3 / 2)) args=() i codes passed limited started elapsed windows most
     for i in $(seq 1 "$total"); do
         args+=(-s -o /dev/null -w '%{http_code}\n' "$(app_url app1)/users/2")
         [ "$i" -lt "$total" ] && args+=(--next)
