@@ -48,6 +48,10 @@ final class DatabaseGate: Sendable {
         } catch let error where Self.meansDown(error) {
             self.openUntil.store(self.now + Self.nanoseconds(self.cooldown), ordering: .relaxed)
             throw Problem.unavailable("database")
+        } catch {
+            // The database answered, if only with an error of the query's own (a duplicate email).
+            if until != 0 { self.markUp() }
+            throw error
         }
     }
 
