@@ -60,7 +60,7 @@ struct DeployKubernetes: ParsableCommand {
     }
 
     func run() throws {
-        let manifests = KubernetesManifests(command: self)
+        let manifests = KubernetesManifests(options: self)
         try Deploy.emit(manifests.files, to: self.output)
     }
 }
