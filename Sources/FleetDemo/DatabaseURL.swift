@@ -5,12 +5,13 @@ import PostgresNIO
 
 /// Turns `DATABASE_URL` (`postgres://user:pass@host:port/db?sslmode=...`) into a client configuration.
 enum DatabaseURL {
-    static func configuration(_ url: String) throws(ConfigurationError) -> PostgresClient.Configuration {
+    /// - Parameter variable: the variable the URL came from, named in the error.
+    static func configuration(_ url: String, variable: String = "DATABASE_URL") throws(ConfigurationError) -> PostgresClient.Configuration {
         let accepted = "postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]"
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
             let user = components.percentEncodedUser.flatMap({ $0.removingPercentEncoding }), !user.isEmpty
         else {
-            throw ConfigurationError(variable: "DATABASE_URL", value: Self.redacted(url), accepted: accepted)
+            throw ConfigurationError(variable: variable, value: Self.redacted(url), accepted: accepted)
         }
         let database = String(components.path.drop { $0 == "/" })
         let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
@@ -19,7 +20,7 @@ enum DatabaseURL {
         case "disable": tls = .disable
         case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
         case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw ConfigurationError(variable: "DATABASE_URL", value: Self.redacted(url), accepted: accepted)
+        default: throw ConfigurationError(variable: variable, value: Self.redacted(url), accepted: accepted)
         }
         return PostgresClient.Configuration(
             host: host,

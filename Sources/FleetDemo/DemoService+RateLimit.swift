@@ -17,7 +17,8 @@ extension DemoService {
         }
         var limiter = RateLimiterConfiguration()
         limiter.onFailure = settings.onFailure
-        limiter.instances = configuration.instances
+        // The insurance limiter's share: every worker of every host that shares the Redis limit.
+        limiter.instances = configuration.instances * settings.hosts
         limiter.leasing = settings.leasing
         return RateLimiter(backend: backend, configuration: limiter, logger: logger)
     }

@@ -24,7 +24,9 @@ public enum DemoService {
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
+                replica: try configuration.databaseReadURL.map { url throws(ConfigurationError) in try DatabaseURL.configuration(url, variable: "DATABASE_READ_URL") },
                 poolMax: configuration.databasePoolMax,
+                timeout: configuration.databaseTimeout,
                 logger: logger
             )
             return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, configuration: configuration, logger: logger) {

@@ -3,6 +3,11 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Users in PostgreSQL through postgres-nio's pooled `PostgresClient`.
+///
+/// With a read replica, reads go to it and writes to the primary; a read that
+/// finds nothing on the replica is asked again of the primary (the row may be
+/// a write the replica has not replayed yet), and `freshUser` (the cache's
+/// loader) always reads the primary, so no stale row is cached after a write.
 public final class PostgresUserStore: UserStore {
     static let migrations = [
         Migration(version: 1, statements: [
@@ -21,21 +26,32 @@ public final class PostgresUserStore: UserStore {
     static let migrationLockKey = 0x466C_6565_74
 
     let client: PostgresClient
+    /// The replica's pool, when `DATABASE_READ_URL` is set.
+    let replica: PostgresClient?
+    let gate: DatabaseGate
+    let replicaGate: DatabaseGate
     let logger: Logger
     /// Opens when `run()` starts the pool, so start-up queries do not race it.
     let running: AsyncStream<Void>
     let markRunning: AsyncStream<Void>.Continuation
 
     /// - Parameters:
-    ///   - configuration: where the server is and how to reach it.
-    ///   - poolMax: the most connections this process opens.
-    ///   - logger: where the store and its pool log.
-    public init(configuration: PostgresClient.Configuration, poolMax: Int, logger: Logger) {
-        var configuration = configuration
-        configuration.options.maximumConnections = poolMax
-        configuration.options.connectTimeout = .seconds(5)
-        configuration.options.connectionIdleTimeout = .seconds(30)
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    ///   - configuration: where the primary is and how to reach it.
+    ///   - replica: where a read replica is, if any.
+    ///   - poolMax: the most connections this process opens to each server.
+    ///   - timeout: the most one query may take, waiting for a connection included; then it is a 503.
+    ///   - logger: where the store and its pools log.
+    public init(
+        configuration: PostgresClient.Configuration,
+        replica: PostgresClient.Configuration? = nil,
+        poolMax: Int,
+        timeout: Duration = .seconds(2),
+        logger: Logger
+    ) {
+        self.client = PostgresClient(configuration: Self.pooled(configuration, max: poolMax), backgroundLogger: logger)
+        self.replica = replica.map { PostgresClient(configuration: Self.pooled($0, max: poolMax), backgroundLogger: logger) }
+        self.gate = DatabaseGate(timeout: timeout, cooldown: .milliseconds(500))
+        self.replicaGate = DatabaseGate(timeout: timeout, cooldown: .milliseconds(500))
         self.logger = logger
         (self.running, self.markRunning) = AsyncStream.makeStream()
     }
@@ -43,6 +59,7 @@ public final class PostgresUserStore: UserStore {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
+            if let replica = self.replica { group.addTask { await replica.run() } }
             self.markRunning.finish()
         }
     }
@@ -88,11 +105,15 @@ public final class PostgresUserStore: UserStore {
     }
 
     public func user(id: Int64) async throws -> User? {
+        try await self.one("SELECT id, name, email FROM users WHERE id = \(id)", on: .replicaThenPrimary)
+    }
+
+    public func freshUser(id: Int64) async throws -> User? {
         try await self.one("SELECT id, name, email FROM users WHERE id = \(id)")
     }
 
     public func user(email: String) async throws -> User? {
-        try await self.one("SELECT id, name, email FROM users WHERE email = \(email)")
+        try await self.one("SELECT id, name, email FROM users WHERE email = \(email)", on: .replicaThenPrimary)
     }
 
     public func update(id: Int64, _ input: UserInput) async throws -> User? {
@@ -102,34 +123,16 @@ public final class PostgresUserStore: UserStore {
     }
 
     public func delete(id: Int64) async throws -> Bool {
-        var deleted = false
-        for try await _ in try await self.client.query("DELETE FROM users WHERE id = \(id) RETURNING id", logger: self.logger) {
-            deleted = true
-        }
-        return deleted
+        try await self.one("DELETE FROM users WHERE id = \(id) RETURNING id, name, email") != nil
     }
 
     public func list(after: Int64, limit: Int) async throws -> [User] {
-        try await self.all("SELECT id, name, email FROM users WHERE id > \(after) ORDER BY id LIMIT \(limit)")
+        try await self.all("SELECT id, name, email FROM users WHERE id > \(after) ORDER BY id LIMIT \(limit)", on: .replica)
     }
 
+    /// Asks the primary, past the gate, and closes the gate when it answers: readiness sees the truth and ends an outage.
     public func ping() async throws {
         try await self.client.query("SELECT 1", logger: self.logger)
-    }
-
-    func one(_ query: PostgresQuery) async throws -> User? {
-        try await self.all(query).first
-    }
-
-    func all(_ query: PostgresQuery) async throws -> [User] {
-        do {
-            var users: [User] = []
-            for try await (id, name, email) in try await self.client.query(query, logger: self.logger).decode((Int64, String, String).self) {
-                users.append(User(id: id, name: name, email: email))
-            }
-            return users
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            throw UserStoreError.duplicateEmail
-        }
+        self.gate.markUp()
     }
 }

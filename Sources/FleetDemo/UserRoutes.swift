@@ -53,7 +53,7 @@ struct UserRoutes<Store: UserStore>: Sendable {
     /// The user's JSON, cached as the bytes of the response body so a hit encodes nothing.
     func userJSON(_ id: Int64) async throws -> ByteBuffer? {
         guard let cache = self.cache else { return try await self.store.user(id: id)?.json }
-        return try await cache.getOrLoad(Self.cacheKey(id)) { try await self.store.user(id: id)?.json }
+        return try await cache.getOrLoad(Self.cacheKey(id)) { try await self.store.freshUser(id: id)?.json }
     }
 
     /// Drops the user from every instance's cache, once the store write has committed.

@@ -9,6 +9,8 @@ public protocol UserStore: Service {
     func create(_ input: UserInput) async throws -> User
     /// The user with `id`, or nil.
     func user(id: Int64) async throws -> User?
+    /// The user with `id` as last committed, never from a lagging replica: what a cache may keep.
+    func freshUser(id: Int64) async throws -> User?
     /// The user with `email` (already lower-cased), or nil.
     func user(email: String) async throws -> User?
     /// Replaces a user's fields; nil when there is no such user.
@@ -20,6 +22,13 @@ public protocol UserStore: Service {
     func list(after: Int64, limit: Int) async throws -> [User]
     /// Returns when the store answers a trivial query.
     func ping() async throws
+}
+
+extension UserStore {
+    /// A store with one server reads its own writes everywhere.
+    public func freshUser(id: Int64) async throws -> User? {
+        try await self.user(id: id)
+    }
 }
 
 /// A store failure the API maps to a client error.

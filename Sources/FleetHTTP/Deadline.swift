@@ -9,8 +9,10 @@ public struct DeadlineExceeded: Error, Sendable, CustomStringConvertible {
 /// Runs `operation`, giving up after `timeout` without waiting for it to notice.
 ///
 /// A task group would wait for a hung call (a database connect that blocks for
-/// its own timeout) before returning; a health check must answer on time, so
-/// the operation runs unstructured and is cancelled when the deadline wins.
+/// its own timeout, a query queued in PgBouncer) before returning; a health
+/// check or a request must answer on time, so the operation runs unstructured
+/// and is cancelled when the deadline wins. The timer is cancelled as soon as
+/// the operation finishes, so no sleeping task outlives a fast call.
 public func withDeadline<T: Sendable>(
     _ timeout: Duration,
     operation: @escaping @Sendable () async throws -> T
@@ -21,14 +23,18 @@ public func withDeadline<T: Sendable>(
         continuation.resume(with: result)
         return true
     }
+    let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
     return try await withCheckedThrowingContinuation { continuation in
         pending.withLockedValue { $0 = continuation }
         let work = Task {
             do { _ = finish(.success(try await operation())) } catch { _ = finish(.failure(error)) }
+            timer.withLockedValue { $0?.cancel() }
         }
-        Task {
-            try? await Task.sleep(for: timeout)
-            if finish(.failure(DeadlineExceeded(timeout: timeout))) { work.cancel() }
+        timer.withLockedValue { timer in
+            timer = Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                if finish(.failure(DeadlineExceeded(timeout: timeout))) { work.cancel() }
+            }
         }
     }
 }

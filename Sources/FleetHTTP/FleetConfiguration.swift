@@ -21,6 +21,10 @@ public struct FleetConfiguration: Sendable {
     public var redisURL: String?
     /// `DB_POOL_MAX`: the most database connections this process opens. Default 20.
     public var databasePoolMax: Int = 20
+    /// `DATABASE_READ_URL`: a read replica of `DATABASE_URL`; reads that may lag go there. Default none.
+    public var databaseReadURL: String?
+    /// `DB_TIMEOUT`: the most one query may take, waiting for a connection included, before a 503. Default 2 s.
+    public var databaseTimeout: Duration = .seconds(2)
     /// `FLEET_STATE_DIR`: where embedded state lives. Default `.fleet`.
     public var stateDirectory: String = ".fleet"
     /// `LOG_FORMAT`: `json` or `text`. Default: text on a terminal, JSON otherwise.
@@ -75,6 +79,11 @@ public struct FleetConfiguration: Sendable {
         self.databaseURL = try env.url("DATABASE_URL", schemes: ["postgres", "postgresql"])
         self.redisURL = try env.url("REDIS_URL", schemes: ["redis", "rediss", "unix"])
         self.databasePoolMax = try env.integer("DB_POOL_MAX", in: 1...10_000) ?? self.databasePoolMax
+        self.databaseReadURL = try env.url("DATABASE_READ_URL", schemes: ["postgres", "postgresql"])
+        self.databaseTimeout = try env.duration("DB_TIMEOUT") ?? self.databaseTimeout
+        guard self.databaseTimeout > .zero else {
+            throw ConfigurationError(variable: "DB_TIMEOUT", value: env.string("DB_TIMEOUT") ?? "", accepted: "a positive duration such as 2s or 500ms")
+        }
         self.stateDirectory = env.string("FLEET_STATE_DIR") ?? self.stateDirectory
         self.logFormat = try env.logFormat("LOG_FORMAT") ?? self.logFormat
         self.logLevel = try env.logLevel("LOG_LEVEL") ?? self.logLevel

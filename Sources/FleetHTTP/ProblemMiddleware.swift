@@ -1,3 +1,4 @@
+import FleetState
 import Hummingbird
 import Logging
 
@@ -20,6 +21,10 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem
         case let error as HTTPError:
             return Self.problem(for: error, request: request)
+        case let error as FleetStateError where error.code == .backendUnavailable:
+            // Redis restarting is an outage to wait out, not a bug: 503, logged as a warning.
+            context.logger.warning("state backend unavailable", metadata: ["error.message": "\(error)"])
+            return .unavailable("state store")
         default:
             context.logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))", "error.message": "\(error)"])
             return .internalError(requestID: context.id)

@@ -19,6 +19,9 @@ public struct RateLimitConfiguration: Sendable {
     public var embeddedCapacity = 65_536
     /// `TRUSTED_PROXIES`: networks whose `X-Forwarded-For`/`X-Real-IP` are believed. Default none.
     public var trustedProxies = TrustedProxies()
+    /// `RATE_LIMIT_HOSTS`: machines whose fleets share the limit through Redis. While Redis is
+    /// down each worker's insurance limiter allows limit / (hosts × `FLEET_WORKERS`). Default 1.
+    public var hosts = 1
 
     /// The defaults, as documented on each property.
     public init() {}
@@ -42,6 +45,7 @@ public struct RateLimitConfiguration: Sendable {
         if let points = try env.rateLimitLease("RATE_LIMIT_LEASE") { self.leasing.maxPoints = points }
         self.embeddedCapacity = try env.integer("RATE_LIMIT_KEYS", in: 64...(1 << 26)) ?? self.embeddedCapacity
         self.trustedProxies = try env.trustedProxies("TRUSTED_PROXIES") ?? self.trustedProxies
+        self.hosts = try env.integer("RATE_LIMIT_HOSTS", in: 1...10_000) ?? self.hosts
     }
 }
 

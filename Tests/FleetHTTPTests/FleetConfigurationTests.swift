@@ -48,6 +48,8 @@ import Testing
         ("BODY_LIMIT", "lots", "a size such as 1048576, 512KiB or 1MiB"),
         ("DRAIN_TIMEOUT", "soon", "a duration such as 30s, 500ms or 2m"),
         ("DATABASE_URL", "mysql://db", "a URL starting with postgres:// or postgresql://"),
+        ("DATABASE_READ_URL", "mysql://replica", "a URL starting with postgres:// or postgresql://"),
+        ("DB_TIMEOUT", "0s", "a positive duration such as 2s or 500ms"),
         ("REDIS_URL", "localhost:6379", "a URL starting with redis:// or rediss:// or unix://"),
         ("FLEET_WORKERS", "-1", "an integer from 1 to 4096"),
         ("CACHE_TTL", "forever", "a duration such as 30s, 500ms or 2m"),
@@ -70,6 +72,13 @@ import Testing
     @Test(arguments: [("1048576", 1_048_576), ("512KiB", 524_288), ("64k", 65_536), ("1MiB", 1_048_576), ("1G", 1 << 30)])
     func parsesByteCounts(text: String, expected: Int) {
         #expect(EnvironmentReader.parseByteCount(text) == expected)
+    }
+
+    @Test func readsTheReplicaAndTimeout() throws {
+        let configuration = try FleetConfiguration(environment: ["DATABASE_READ_URL": "postgres://u@replica/db", "DB_TIMEOUT": "750ms"])
+        #expect(configuration.databaseReadURL == "postgres://u@replica/db")
+        #expect(configuration.databaseTimeout == .milliseconds(750))
+        #expect(FleetConfiguration().databaseTimeout == .seconds(2))
     }
 
     @Test func readsTheCacheVariables() throws {

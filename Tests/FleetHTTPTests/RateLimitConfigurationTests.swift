@@ -22,6 +22,14 @@ import Testing
         #expect(try self.configuration(["RATE_LIMIT_LEASE": "0"]).leasing == .off)
     }
 
+    @Test func hostsShareTheInsurance() throws {
+        #expect(try self.configuration([:]).hosts == 1)
+        #expect(try self.configuration(["RATE_LIMIT_HOSTS": "3"]).hosts == 3)
+        #expect(throws: ConfigurationError(variable: "RATE_LIMIT_HOSTS", value: "0", accepted: "an integer from 1 to 10000")) {
+            try self.configuration(["RATE_LIMIT_HOSTS": "0"])
+        }
+    }
+
     @Test func everyVariableIsRead() throws {
         let configuration = try self.configuration([
             "RATE_LIMIT": "10/m", "RATE_LIMIT_ALGORITHM": "gcra", "RATE_LIMIT_BLOCK": "5m", "RATE_LIMIT_ON_FAILURE": "closed",
