@@ -99,7 +99,9 @@ import Testing
         try self.send("/hello", to: channel, headers: ["X-Request-Id": "a\r\nSet-Cookie: evil=1"])
         let answer = try #require(try self.response(from: channel))
         #expect(answer.headers["Set-Cookie"] == nil)
-        #expect(answer.headers["X-Request-Id"]?.count == 32, "a fresh id instead")
+        let fresh = try #require(answer.headers["X-Request-Id"])
+        // Hummingbird's ids are hex without leading zeros: usually 32 digits, sometimes fewer.
+        #expect(!fresh.isEmpty && fresh.count <= 32 && fresh.allSatisfy(\.isHexDigit), "a fresh id instead: \(fresh)")
     }
 
     @Test func withoutAResponseEncoderEverythingGoesToTheRouter() throws {
