@@ -20,8 +20,12 @@ export PATH="/opt/swift/usr/bin:$PATH"
 # Each connection is a descriptor on both ends.
 ulimit -n 65536
 python3 -c 'import websockets' 2>/dev/null || pip install -q websockets
-swift build -c release --product fleet >/dev/null
-fleet="$PWD/.build/release/fleet"
+# FLEET_BINARY: a release fleet built elsewhere (another scratch path); else build one here.
+fleet="${FLEET_BINARY:-}"
+if [ -z "$fleet" ]; then
+    swift build -c release --product fleet >/dev/null
+    fleet="$PWD/.build/release/fleet"
+fi
 source Benchmarks/lib.sh
 
 port=$(free_port)

@@ -21,7 +21,7 @@ struct ChatRoutes: Sendable {
     }
 
     /// The upgrade route, on the WebSocket router.
-    func register(on router: Router<ChatRequestContext>) {
+    func registerUpgrade(on router: Router<ChatRequestContext>) {
         router.ws("/chat/:room") { _, context in
             guard let room = context.parameters.get("room"), Self.isValidRoom(room) else { return .dontUpgrade }
             return .upgrade([:])

@@ -21,7 +21,7 @@ extension DemoService {
         )
         let router = Router(context: ChatRequestContext.self)
         router.add(middleware: SessionMiddleware(sessions: sessions, secure: configuration.sessionCookieSecure))
-        routes.register(on: router)
+        routes.registerUpgrade(on: router)
         return (broadcaster, routes, FleetWebSocketUpgrade(router: router))
     }
 }

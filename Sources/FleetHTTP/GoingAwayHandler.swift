@@ -34,8 +34,8 @@ extension Channel {
     /// Runs `body` once the server starts draining this connection (a graceful
     /// shutdown or a reload); never if the channel was not set up by Fleet.
     func whenQuiescing(_ body: @escaping @Sendable () -> Void) {
-        self.pipeline.handler(type: GoingAwayHandler.self).whenSuccess { handler in
-            handler.whenQuiescing(body)
+        self.eventLoop.execute {
+            (try? self.pipeline.syncOperations.handler(type: GoingAwayHandler.self))?.whenQuiescing(body)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 extension Broadcaster {
     /// Receives other instances' broadcasts and keeps presence until graceful
@@ -69,8 +70,9 @@ extension Broadcaster {
         case .alive:
             let stale = self.remote.withLock { $0.alive(envelope.origin, memberships: envelope.count ?? 0, at: now) }
             guard stale else { return }
-            var sync = BroadcastEnvelope(.sync, origin: self.instanceID)
-            sync.target = envelope.origin
+            var request = BroadcastEnvelope(.sync, origin: self.instanceID)
+            request.target = envelope.origin
+            let sync = request
             Task { await self.publish(sync) }
         case .sync:
             guard envelope.target == nil || envelope.target == self.instanceID else { return }

@@ -46,10 +46,12 @@ public final class RedisBroadcastBackend: BroadcastBackend {
     public func run(deliver: @escaping @Sendable (String) -> Void, onGap: @escaping @Sendable () -> Void) async throws {
         while !Task.isCancelled {
             do {
-                let subscription =
-                    try await self.usesShardedPubSub()
-                    ? try await self.redis.ssubscribe(to: [self.channel], onResubscribe: onGap)
-                    : try await self.redis.subscribe(to: [self.channel], onResubscribe: onGap)
+                let subscription: RedisSubscription
+                if try await self.usesShardedPubSub() {
+                    subscription = try await self.redis.ssubscribe(to: [self.channel], onResubscribe: onGap)
+                } else {
+                    subscription = try await self.redis.subscribe(to: [self.channel], onResubscribe: onGap)
+                }
                 defer { subscription.cancel() }
                 for await message in subscription {
                     deliver(message.text)
