@@ -52,7 +52,16 @@ public struct FleetWebSocketChannel: ServerChildChannel {
     }
 
     public func handle(value: Value, logger: Logger) async {
-        await self.base.handle(value: value, logger: logger)
+        // swift-websocket closes with 1000 (normal) when it sees the graceful shutdown
+        // of the task it runs in, racing the drain's 1001 (GoingAwayHandler). A detached
+        // task does not inherit the shutdown: the drain's quiesce event closes every
+        // connection, HTTP or WebSocket. One task per connection, not per request.
+        let connection = Task.detached { await self.base.handle(value: value, logger: logger) }
+        await withTaskCancellationHandler {
+            await connection.value
+        } onCancel: {
+            connection.cancel()
+        }
     }
 }
 

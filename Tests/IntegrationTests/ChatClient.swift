@@ -26,7 +26,7 @@ final class ChatClient: Sendable {
     }
 
     /// Connects and waits for the welcome (unless not reading).
-    static func connect(port: Int, room: String, reading: Bool = true, headers: HTTPFields = [:]) async throws -> ChatClient {
+    static func connect(port: Int, room: String, reading: Bool = true) async throws -> ChatClient {
         let (opened, openedContinuation) = AsyncStream<WebSocketOutboundWriter>.makeStream()
         let (resume, resumeContinuation) = AsyncStream<Void>.makeStream()
         let (received, receivedContinuation) = AsyncStream<String>.makeStream()
@@ -37,7 +37,7 @@ final class ChatClient: Sendable {
             }
             return try await WebSocketClient.connect(
                 url: "ws://127.0.0.1:\(port)/chat/\(room)",
-                configuration: .init(maxFrameSize: 1 << 16, additionalHeaders: headers),
+                configuration: .init(maxFrameSize: 1 << 16),
                 logger: Logger(label: "chat-client")
             ) { inbound, outbound, _ in
                 openedContinuation.yield(outbound)

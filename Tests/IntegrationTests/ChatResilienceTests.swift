@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import Testing
 
