@@ -20,6 +20,9 @@ public final class InProcessBroadcastHub: Sendable {
         for receive in receivers { receive(payload) }
     }
 
+    /// Backends whose `run` is receiving.
+    var receiving: Int { self.receivers.withLock { $0.count } }
+
     func register(_ id: UInt64, _ receive: (@Sendable (String) -> Void)?) {
         self.receivers.withLock { $0[id] = receive }
     }

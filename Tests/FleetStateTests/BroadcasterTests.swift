@@ -47,6 +47,7 @@ import Testing
         let survivor = Broadcaster(backend: hub.backend(), configuration: configuration, logger: Logger(label: "test"))
         let doomed = Broadcaster(backend: failing, configuration: configuration, logger: Logger(label: "test"))
         try await withRunning([survivor, doomed]) {
+            try await eventually { hub.receiving == 2 }
             let local = survivor.connect(user: "gil") { _ in }
             await survivor.join(local, room: "r")
             for user in ["hal", "ian"] { await doomed.join(doomed.connect(user: user) { _ in }, room: "r") }
@@ -83,9 +84,12 @@ import Testing
         let slow = broadcaster.connect(user: "slow") { reason in closed.withLock { $0.append(reason) } }
         let fast = broadcaster.connect(user: "fast") { _ in }
         for connection in [slow, fast] { await broadcaster.join(connection, room: "r") }
-        let reader = Task { await fast.next(100) }
-        for number in 1...100 { await broadcaster.broadcast("\(number)", to: "r") }
-        #expect(await reader.value == (1...100).map { "\($0)" })
+        var received: [String] = []
+        for number in 1...100 {
+            await broadcaster.broadcast("\(number)", to: "r")
+            received += await fast.next(1)
+        }
+        #expect(received == (1...100).map { "\($0)" })
         #expect(closed.withLock { $0 } == [.tooSlow], "closed once, as too slow")
         #expect(slow.closedBecause == .tooSlow)
         #expect(await slow.next(9).count == 8, "what was queued before the overflow is still there; nothing after")
@@ -103,14 +107,15 @@ import Testing
 func withInstances(_ count: Int, _ body: (Broadcaster, Broadcaster) async throws -> Void) async throws {
     let hub = InProcessBroadcastHub()
     let instances = (0..<count).map { _ in Broadcaster(backend: hub.backend(), logger: Logger(label: "test")) }
-    try await withRunning(instances) { try await body(instances[0], instances[1]) }
+    try await withRunning(instances) {
+        try await eventually { hub.receiving == count }
+        try await body(instances[0], instances[1])
+    }
 }
 
 /// Runs the broadcasters for the duration of `body`, then cancels them and waits.
 func withRunning(_ broadcasters: [Broadcaster], _ body: () async throws -> Void) async throws {
     let tasks = broadcasters.map { broadcaster in Task { try await broadcaster.run() } }
-    // Let each subscribe before anyone publishes.
-    try await Task.sleep(for: .milliseconds(50))
     do {
         try await body()
     } catch {
