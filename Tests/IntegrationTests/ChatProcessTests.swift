@@ -1,4 +1,8 @@
+import FleetRedis
+import FleetState
 import Foundation
+import Logging
+import Synchronization
 import NIOWebSocket
 import Testing
 
@@ -73,4 +77,32 @@ import Testing
 extension ChatClient {
     /// The instance the connection is on: its id up to the dot.
     var instance: Substring { self.id.prefix { $0 != "." } }
+}
+
+/// The Redis backend on its own: two clients stand for two machines.
+@Suite(.enabled(if: RedisTestServer.enabled, "needs REDIS_URL"))
+struct RedisBroadcastBackendTests {
+    @Test func shardedPubSubWhenTheServerHasItAndDeliveryBetweenClients() async throws {
+        try await withRedisClient { first in
+            try await withRedisClient { second in
+                let info = try await first.execute(RedisCommand("INFO", "server")).string ?? ""
+                let major = info.split(separator: "\r\n").first { $0.hasPrefix("redis_version:") }.flatMap { Int($0.dropFirst(14).prefix { $0 != "." }) }
+                let channel = RedisTestServer.prefix() + "broadcast"
+                let sender = RedisBroadcastBackend(redis: first, channel: channel, logger: Logger(label: "test"))
+                let receiver = RedisBroadcastBackend(redis: second, channel: channel, logger: Logger(label: "test"))
+                #expect(try await sender.usesShardedPubSub() == ((major ?? 0) >= 7), "SPUBLISH exactly from Redis 7 (server \(major ?? 0))")
+                let inbox = Mutex<[String]>([])
+                let listening = Task { try await receiver.run(deliver: { text in inbox.withLock { $0.append(text) } }, onGap: {}) }
+                defer { listening.cancel() }
+                var sent = 0
+                #expect(await eventually {
+                    sent += 1
+                    try? await sender.publish("m\(sent)")
+                    return !inbox.withLock { $0.isEmpty }
+                })
+                let received = inbox.withLock { $0 }
+                #expect(received.allSatisfy { $0.hasPrefix("m") } && received == received.sorted { Int($0.dropFirst())! < Int($1.dropFirst())! })
+            }
+        }
+    }
 }
