@@ -73,11 +73,7 @@ public final class Broadcaster: Service, Sendable {
             local.memberships += 1
             return true
         }
-        guard added else { return }
-        var envelope = BroadcastEnvelope(.join, origin: self.instanceID)
-        envelope.room = room
-        envelope.member = connection.member
-        await self.publish(envelope)
+        if added { await self.publishMembership(.join, of: connection, in: room) }
     }
 
     /// Removes `connection` from `room`.
@@ -89,8 +85,11 @@ public final class Broadcaster: Service, Sendable {
             local.memberships -= 1
             return true
         }
-        guard removed else { return }
-        var envelope = BroadcastEnvelope(.leave, origin: self.instanceID)
+        if removed { await self.publishMembership(.leave, of: connection, in: room) }
+    }
+
+    private func publishMembership(_ kind: BroadcastEnvelope.Kind, of connection: BroadcastConnection, in room: String) async {
+        var envelope = BroadcastEnvelope(kind, origin: self.instanceID)
         envelope.room = room
         envelope.member = connection.member
         await self.publish(envelope)
