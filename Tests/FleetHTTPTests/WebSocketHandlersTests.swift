@@ -41,3 +41,38 @@ import Testing
         #expect(calls.load(ordering: .relaxed) == 11, "a connection that opens while the server drains closes at once")
     }
 }
+
+/// A drain that begins before an upgradable connection's first request.
+@Suite struct GoingAwayDrainTests {
+    /// Counts the quiesce events that reach the HTTP handlers' place.
+    final class QuiesceCounter: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        var count = 0
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is ChannelShouldQuiesceEvent { self.count += 1 }
+        }
+    }
+
+    @Test func theFirstRequestAfterTheDrainBeganIsToldToo() throws {
+        let channel = EmbeddedChannel()
+        let counter = QuiesceCounter()
+        try channel.pipeline.syncOperations.addHandlers([GoingAwayHandler(), counter])
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 80)).wait()
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+        #expect(counter.count == 2, "once when it began, again once the request is in")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(channel.isActive, "a connection with a request is left to the HTTP handlers")
+    }
+
+    @Test func aSilentConnectionIsClosedAfterTheGrace() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(GoingAwayHandler(idleGrace: .seconds(1)))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 80)).wait()
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(900))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
+        #expect(!channel.isActive)
+    }
+}
