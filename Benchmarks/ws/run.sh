@@ -17,8 +17,10 @@ SECONDS_EACH="${SECONDS_EACH:-10}"
 PROCS="${PROCS:-2}"
 export PATH="/opt/swift/usr/bin:$PATH"
 
-# Each connection is a descriptor on both ends.
-ulimit -n 65536
+# Each connection is a descriptor on both ends: raise the soft limit as far as the hard one allows.
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -gt 65536 ]; then ulimit -n 65536; else ulimit -n "$hard"; fi
+[ "$(ulimit -n)" -gt $((CONNECTIONS / PROCS + 1000)) ] || { echo "ulimit -n $(ulimit -n) is too low for $CONNECTIONS connections" >&2; exit 1; }
 python3 -c 'import websockets' 2>/dev/null || pip install -q websockets
 # FLEET_BINARY: a release fleet built elsewhere (another scratch path); else build one here.
 fleet="${FLEET_BINARY:-}"
