@@ -116,6 +116,7 @@ async def parent(args):
         for k, v in got.items():
             instances[k] = instances.get(k, 0) + v
     connections = per_child * procs + senders_count
+    print(f"{connections} connected", file=sys.stderr, flush=True)
     await asyncio.sleep(3)
     busy_rss = rss_kib(pids)
     drains = [asyncio.create_task(drain(ws)) for ws in senders]
@@ -125,6 +126,7 @@ async def parent(args):
         sent = await send_phase(senders, phase, rate, seconds)
         await asyncio.sleep(2)
         results.append((rate, sent, cpu_ticks(pids) - before))
+        print(f"phase {rate}/s done", file=sys.stderr, flush=True)
     for pipe in pipes:
         pipe.send("stop")
     merged = [[] for _ in rates]

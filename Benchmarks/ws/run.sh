@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONNECTIONS="${CONNECTIONS:-10000}"
-RATES="${RATES:-5 20 50}"
-SECONDS_EACH="${SECONDS_EACH:-10}"
+RATES="${RATES:-2 10 20}"
+SECONDS_EACH="${SECONDS_EACH:-5}"
 PROCS="${PROCS:-2}"
 export PATH="/opt/swift/usr/bin:$PATH"
 
