@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONNECTIONS="${CONNECTIONS:-10000}"
-RATES="${RATES:-2 10 20}"
+RATES="${RATES:-1 2 10}"
 SECONDS_EACH="${SECONDS_EACH:-5}"
 PROCS="${PROCS:-2}"
 export PATH="/opt/swift/usr/bin:$PATH"
