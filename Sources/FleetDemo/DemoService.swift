@@ -21,6 +21,7 @@ public enum DemoService {
         let rateLimiter = try Self.rateLimiter(configuration: configuration, redis: redis, logger: logger)
         let sessions = try await Self.sessions(configuration: configuration, redis: redis, logger: logger)
         let cache = try Self.userCache(configuration: configuration, redis: redis, logger: logger)
+        let chat = try Self.chat(configuration: configuration, redis: redis, sessions: sessions.manager, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
@@ -29,7 +30,7 @@ public enum DemoService {
                 timeout: configuration.databaseTimeout,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -42,7 +43,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger) {
             try await store.migrate()
         }
     }
@@ -53,6 +54,7 @@ public enum DemoService {
         rateLimiter: RateLimiter? = nil,
         sessions: (manager: SessionManager, service: (any Service)?),
         cache: Cache? = nil,
+        chat: (broadcaster: Broadcaster, routes: ChatRoutes, upgrade: FleetWebSocketUpgrade)? = nil,
         configuration: FleetConfiguration,
         logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
@@ -75,6 +77,11 @@ public enum DemoService {
         }
         // After Redis: a graceful shutdown stops the cache's subscription before the client.
         if let cache { services.append(cache) }
+        // After Redis too: on shutdown it closes its sockets with 1001 and says goodbye while Redis is up.
+        if let chat {
+            services.append(chat.broadcaster)
+            chat.routes.register(on: router)
+        }
         HealthRoutes(checks: checks).register(on: router)
         // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
         let api = router.group()
@@ -93,7 +100,7 @@ public enum DemoService {
         if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }
         var app = Application(
             router: router,
-            server: .fleet(fastRoutes: fastRoutes, logger: logger),
+            server: chat.map { .fleet(fastRoutes: fastRoutes, webSocket: $0.upgrade, logger: logger) } ?? .fleet(fastRoutes: fastRoutes, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: { channel in
@@ -102,7 +109,10 @@ public enum DemoService {
             logger: logger
         )
         app.beforeServerStarts(perform: prepare)
-        return FleetApplication(base: app, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink, fastRoutes: fastRoutes)
+        return FleetApplication(
+            base: app, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink, fastRoutes: fastRoutes,
+            webSocket: chat?.upgrade
+        )
     }
 }
 

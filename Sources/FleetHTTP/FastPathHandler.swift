@@ -32,10 +32,14 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The current request was answered here: its body and end are dropped.
     private var answered = false
     private var draining = false
+    /// Steps aside for a request asking to upgrade: after a WebSocket upgrade
+    /// NIO removes its HTTP handlers, and this one must go with them.
+    private let upgradable: Bool
 
-    init(routes: FastRoutes, logger: Logger) {
+    init(routes: FastRoutes, logger: Logger, upgradable: Bool = false) {
         self.routes = routes
         self.logger = logger
+        self.upgradable = upgradable
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -59,6 +63,9 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             self.passedOn += 1
             context.fireChannelRead(data)
+            if self.upgradable, head.headers.contains(name: "upgrade") {
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            }
         case .body:
             if !self.answered { context.fireChannelRead(data) }
         case .end:

@@ -24,17 +24,25 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     /// GET routes an inherited socket's connections answer on the event loop;
     /// give `base` the same with `server: .fleet(fastRoutes:logger:)`.
     public var fastRoutes: FastRoutes
+    /// WebSocket routes an inherited socket's connections may upgrade to;
+    /// give `base` the same with `server: .fleet(fastRoutes:webSocket:logger:)`.
+    public var webSocket: FleetWebSocketUpgrade?
 
     /// - Parameters:
     ///   - base: the application: router, services, configuration.
     ///   - listeningSocket: a listening descriptor to adopt, or nil to bind by address.
     ///   - supervisorLink: the supervisor link (`FLEET_IPC_FD`), when a supervisor started this process.
     ///   - fastRoutes: the routes answered on the event loop.
-    public init(base: Application<Responder>, listeningSocket: Int32?, supervisorLink: Int32? = nil, fastRoutes: FastRoutes = FastRoutes()) {
+    ///   - webSocket: the routes that upgrade to WebSocket, if any.
+    public init(
+        base: Application<Responder>, listeningSocket: Int32?, supervisorLink: Int32? = nil, fastRoutes: FastRoutes = FastRoutes(),
+        webSocket: FleetWebSocketUpgrade? = nil
+    ) {
         self.base = base
         self.listeningSocket = listeningSocket
         self.supervisorLink = supervisorLink
         self.fastRoutes = fastRoutes
+        self.webSocket = webSocket
     }
 
     public var responder: Responder { self.base.responder }
@@ -59,7 +67,8 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             logger: self.logger,
             prelude: self.processesRunBeforeServerStart,
             onServerRunning: { await self.base.onServerRunning($0) },
-            fastRoutes: self.fastRoutes
+            fastRoutes: self.fastRoutes,
+            webSocket: self.webSocket
         )
         let group = ServiceGroup(configuration: .init(services: self.services + [server], logger: self.logger))
         try await group.run()

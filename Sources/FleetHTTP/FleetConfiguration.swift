@@ -43,6 +43,8 @@ public struct FleetConfiguration: Sendable {
     public var supervisorLink: Int32?
     /// `RATE_LIMIT` and its companions: the limit on the API; see `RateLimitConfiguration`.
     public var rateLimit = RateLimitConfiguration()
+    /// WebSocket rooms: `BROADCAST`, `BROADCAST_CHANNEL`, `WS_SEND_QUEUE`, `WS_HEARTBEAT`, `CHAT_RATE_LIMIT`.
+    public var webSocket = WebSocketConfiguration()
     /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
     public var listeningSocket: Int32?
     /// `CACHE_TTL`: how long cached reads (`GET /users/:id`) stay fresh; `0` turns the cache off. Default 300 s.
@@ -92,6 +94,7 @@ public struct FleetConfiguration: Sendable {
         self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
         self.rateLimit = try RateLimitConfiguration(environment: env)
+        self.webSocket = try WebSocketConfiguration(environment: env)
         try self.readSessions(env)
         self.cacheTTL = try env.duration("CACHE_TTL") ?? self.cacheTTL
         self.cacheL1Entries = try env.integer("CACHE_L1_ENTRIES", in: 1...10_000_000) ?? self.cacheL1Entries

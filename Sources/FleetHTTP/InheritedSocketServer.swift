@@ -23,6 +23,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     let prelude: [@Sendable () async throws -> Void]
     let onServerRunning: @Sendable (any Channel) async -> Void
     let fastRoutes: FastRoutes
+    let webSocket: FleetWebSocketUpgrade?
 
     func run() async throws {
         for process in self.prelude {
@@ -40,7 +41,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         let dates = HTTPDateHeader.shared
         let responder = self.responder
         let logger = self.logger
-        let http1 = FleetHTTP1Channel(responder: { request, writer, channel in
+        let respond: HTTPChannelHandler.Responder = { request, writer, channel in
             var requestLogger = logger
             requestLogger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
             let context = Responder.Context(source: .init(channel: channel, logger: requestLogger))
@@ -54,7 +55,17 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             }
             response.headers[.date] = dates.value
             try await writer.write(response: response.head, body: response.body)
-        }, fastRoutes: self.fastRoutes, logger: logger)
+        }
+        if let webSocket = self.webSocket {
+            try await self.serve(webSocket.makeChannel(respond, self.fastRoutes, logger))
+        } else {
+            try await self.serve(FleetHTTP1Channel(responder: respond, fastRoutes: self.fastRoutes, logger: logger))
+        }
+    }
+
+    /// Accepts on the socket and serves each connection with `http1` until graceful shutdown.
+    private func serve<ChildChannel: ServerChildChannel>(_ http1: ChildChannel) async throws {
+        let logger = self.logger
         let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
         let serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelInitializer { channel in

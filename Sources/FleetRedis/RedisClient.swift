@@ -108,8 +108,9 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
     }
 
     /// Subscribes to shard channels (`SSUBSCRIBE`, Redis 7).
-    public func ssubscribe(to channels: [String]) async throws -> RedisSubscription {
-        try await pubSub.subscribe(.shardChannel, channels)
+    /// - Parameter onResubscribe: as for `subscribe(to:onResubscribe:)`.
+    public func ssubscribe(to channels: [String], onResubscribe: (@Sendable () -> Void)? = nil) async throws -> RedisSubscription {
+        try await pubSub.subscribe(.shardChannel, channels, onResubscribe: onResubscribe)
     }
 
     /// Subscribes for the duration of `body`, then releases the subscription.

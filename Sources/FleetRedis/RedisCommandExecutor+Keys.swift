@@ -65,6 +65,12 @@ extension RedisCommandExecutor {
         try await integer(RedisCommand("PUBLISH", channel, message))
     }
 
+    /// `SPUBLISH shardchannel message` (Redis 7): how many subscribers received it.
+    @discardableResult
+    public func spublish(_ message: some RESPArgument, to channel: String) async throws -> Int {
+        try await integer(RedisCommand("SPUBLISH", channel, message))
+    }
+
     /// `PING`: round trip to the server.
     public func ping() async throws {
         _ = try await execute(RedisCommand("PING"))

@@ -59,6 +59,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
         BadInput("non-numeric limit", .get, "/users?limit=ten", status: .badRequest, field: "limit"),
         BadInput("negative cursor", .get, "/users?after=-1", status: .badRequest, field: "after"),
         BadInput("non-numeric cursor", .get, "/users?after=abc", status: .badRequest, field: "after"),
+        BadInput("chat room with a space", .get, "/chat/a%20b/presence", status: .badRequest, field: "room"),
+        BadInput("chat without the upgrade", .get, "/chat/lobby", status: .upgradeRequired, field: "Upgrade"),
     ]
 }
 
