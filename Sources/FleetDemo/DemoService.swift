@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// The demo service: the users API with health checks, on PostgreSQL when
@@ -15,7 +16,8 @@ public enum DemoService {
 
     /// Builds the demo application from `configuration`.
     /// - Throws: `ConfigurationError` when `DATABASE_URL` does not parse; a store error when the file cannot be opened.
-    public static func makeApplication(configuration: FleetConfiguration, logger: Logger) async throws -> App {
+    /// - Parameter observability: metrics and tracing, bootstrapped once per process; nil for none.
+    public static func makeApplication(configuration: FleetConfiguration, logger: Logger, observability: FleetObservability? = nil) async throws -> App {
         // Everything that can fail on configuration alone fails before a store is opened.
         let redis = try configuration.redisURL.map { url throws(ConfigurationError) in try Self.redisClient(url: url, logger: logger) }
         let rateLimiter = try Self.rateLimiter(configuration: configuration, redis: redis, logger: logger)
@@ -30,7 +32,7 @@ public enum DemoService {
                 timeout: configuration.databaseTimeout,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger, observability: observability) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -43,7 +45,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger, observability: observability) {
             try await store.migrate()
         }
     }
@@ -57,9 +59,11 @@ public enum DemoService {
         chat: (broadcaster: Broadcaster, routes: ChatRoutes, upgrade: FleetWebSocketUpgrade)? = nil,
         configuration: FleetConfiguration,
         logger: Logger,
+        observability: FleetObservability? = nil,
         prepare: @escaping @Sendable () async throws -> Void
     ) -> App {
         let router = Router(context: DemoRequestContext.self)
+        observability?.register(on: router)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
@@ -69,7 +73,9 @@ public enum DemoService {
         let hello = FastRoutes.Response.text("hello")
         fastRoutes.get("/hello") { _ in hello }
         var checks = [HealthCheck("database") { try await store.ping() }]
-        var services: [any Service] = [store]
+        // First, so the span exporter stops last and flushes what the drain recorded.
+        var services = observability?.services(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration, logger: logger) ?? []
+        services.append(store)
         if let service = sessions.service { services.append(service) }
         if let redis {
             services.append(redis)
@@ -98,6 +104,11 @@ public enum DemoService {
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
         if let cache { Self.registerFastCacheHits(cache, limit: fastLimit, on: &fastRoutes) }
         if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }
+        if configuration.observability.blockRoute { fastRoutes.addBlockRoute() }
+        if let observability {
+            observability.configure(&fastRoutes)
+            Self.observe(store: store, redis: redis, cache: cache, on: observability.samplers)
+        }
         var app = Application(
             router: router,
             server: chat.map { .fleet(fastRoutes: fastRoutes, webSocket: $0.upgrade, logger: logger) } ?? .fleet(fastRoutes: fastRoutes, logger: logger),

@@ -40,11 +40,13 @@ extension PostgresUserStore {
 
     private func rows(_ query: PostgresQuery, on client: PostgresClient) async throws -> [User] {
         do {
-            var users: [User] = []
-            for try await (id, name, email) in try await client.query(query, logger: self.logger).decode((Int64, String, String).self) {
-                users.append(User(id: id, name: name, email: email))
+            return try await self.traced(query) {
+                var users: [User] = []
+                for try await (id, name, email) in try await client.query(query, logger: self.logger).decode((Int64, String, String).self) {
+                    users.append(User(id: id, name: name, email: email))
+                }
+                return users
             }
-            return users
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw UserStoreError.duplicateEmail
         }

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Users in PostgreSQL through postgres-nio's pooled `PostgresClient`.
 ///
@@ -31,6 +32,9 @@ public final class PostgresUserStore: UserStore {
     let gate: DatabaseGate
     let replicaGate: DatabaseGate
     let logger: Logger
+    let poolMax: Int
+    /// Statements running now: see `poolUsage`.
+    let operations = Atomic<Int>(0)
     /// Opens when `run()` starts the pool, so start-up queries do not race it.
     let running: AsyncStream<Void>
     let markRunning: AsyncStream<Void>.Continuation
@@ -53,6 +57,7 @@ public final class PostgresUserStore: UserStore {
         self.gate = DatabaseGate(timeout: timeout, cooldown: .milliseconds(500))
         self.replicaGate = DatabaseGate(timeout: timeout, cooldown: .milliseconds(500))
         self.logger = logger
+        self.poolMax = poolMax
         (self.running, self.markRunning) = AsyncStream.makeStream()
     }
 
@@ -132,7 +137,8 @@ public final class PostgresUserStore: UserStore {
 
     /// Asks the primary, past the gate, and closes the gate when it answers: readiness sees the truth and ends an outage.
     public func ping() async throws {
-        try await self.client.query("SELECT 1", logger: self.logger)
+        let query: PostgresQuery = "SELECT 1"
+        try await self.traced(query) { _ = try await self.client.query(query, logger: self.logger) }
         self.gate.markUp()
     }
 }

@@ -8,3 +8,11 @@ extension Duration {
         return "\(micros / 1000).\(padded)"
     }
 }
+
+extension Duration {
+    /// Whole nanoseconds: the unit swift-metrics' `Timer` records.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -47,9 +47,9 @@ public struct EnvironmentReader: Sendable {
     public func boolean(_ name: String) throws(ConfigurationError) -> Bool? {
         guard let raw = self.string(name) else { return nil }
         switch raw.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw ConfigurationError(variable: name, value: raw, accepted: "true or false")
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError(variable: name, value: raw, accepted: "true or false (also on/off, yes/no, 1/0)")
         }
     }
 

@@ -54,10 +54,16 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             if self.passedOn == 0, !self.draining, head.isKeepAlive, let encoded = self.encoded {
+                let start = ContinuousClock.now
                 let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
-                if let response = self.routes.answer(head, path: path, channel: context.channel) {
+                if let (response, metrics) = self.routes.answer(head, path: path, channel: context.channel) {
                     self.answered = true
-                    self.respond(encoded, to: head, path: path, with: response)
+                    if let tracer = self.routes.tracer {
+                        self.respondTraced(encoded, to: head, path: path, with: response, since: start, route: metrics.route, tracer: tracer)
+                    } else {
+                        self.respond(encoded, to: head, path: path, with: response, since: start)
+                    }
+                    metrics.record(status: response.status, nanoseconds: (ContinuousClock.now - start).nanoseconds)
                     return
                 }
             }
@@ -87,8 +93,9 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
-    private func respond(_ encoded: ChannelHandlerContext, to request: HTTPRequestHead, path: Substring, with response: FastRoutes.Response) {
-        let start = ContinuousClock.now
+    func respond(
+        _ encoded: ChannelHandlerContext, to request: HTTPRequestHead, path: Substring, with response: FastRoutes.Response, since start: ContinuousClock.Instant
+    ) {
         let requestID = request.headers.first(name: "x-request-id").flatMap {
             RequestLogMiddleware<BasicRequestContext>.isAcceptable(requestID: $0) ? $0 : nil
         } ?? RequestID().description

@@ -20,6 +20,7 @@ public final class FastRateLimit: Sendable {
     let trustedProxies: TrustedProxies
     let headers: RateLimitHeaders
     let refusal: ByteBuffer
+    let metrics: RateLimitMetrics
 
     /// - Parameters: the middleware's limiter, client-address policy, trusted proxies and `X-RateLimit-*` choice.
     public init(limiter: RateLimiter, policy: RateLimitPolicy, trustedProxies: TrustedProxies, legacyHeaders: Bool) {
@@ -28,6 +29,7 @@ public final class FastRateLimit: Sendable {
         self.trustedProxies = trustedProxies
         self.headers = RateLimitHeaders(policies: [policy], legacy: legacyHeaders)
         self.refusal = Problem.rateLimited(policy: policy.name).jsonBody()
+        self.metrics = RateLimitMetrics(policy: policy.name)
     }
 
     /// Takes one request from the client's quota, if the backend answers at
@@ -58,6 +60,7 @@ public final class FastRateLimit: Sendable {
     }
 
     private func outcome(_ decision: RateLimitDecision) -> Outcome {
+        self.metrics.count(allowed: decision.isAllowed)
         let pairs = self.headers.pairs(decision, rule: 0)
         guard decision.isAllowed else {
             return .refuse(FastRoutes.Response(status: .tooManyRequests, contentType: "application/problem+json", headers: pairs, body: self.refusal))

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// GET routes answered on the event loop, without a task per request, when
 /// their handler can answer at once: a constant, or a cache hit. A handler
@@ -55,46 +56,62 @@ public struct FastRoutes: Sendable {
     /// the event loop: it must not block or wait.
     public typealias Handler = @Sendable (Request) -> Response?
 
+    /// A handler with the metric series its answers count in.
+    struct Route: Sendable {
+        let handler: Handler
+        let metrics: RouteMetrics
+    }
+
     /// Checks run first, for any method, on paths under a prefix.
-    private var refusals: [(prefix: String, check: Handler)] = []
-    private var exact: [String: Handler] = [:]
+    private var refusals: [(prefix: String, check: Route)] = []
+    private var exact: [String: Route] = [:]
     /// Routes of the form `/prefix/:parameter`, by prefix (with its slash).
-    private var parameterised: [(prefix: String, handler: Handler)] = []
+    private var parameterised: [(prefix: String, route: Route)] = []
+
+    /// Traces every fast answer in a server span, as `TracingMiddleware` does a routed one; nil: no spans.
+    public var tracer: (any Tracer)?
 
     public init() {}
 
     /// Adds a GET route: a literal path (`/hello`) or one ending in a parameter (`/users/:id`).
+    /// Its answers count in the series Hummingbird's `MetricsMiddleware` writes for the same route.
     public mutating func get(_ path: String, _ handler: @escaping Handler) {
+        let route = Route(handler: handler, metrics: RouteMetrics(method: "GET", path: path))
         if let colon = path.lastIndex(of: ":"), path[path.index(before: colon)] == "/" {
             precondition(!path[colon...].contains("/"), "a fast route has one parameter, at the end: \(path)")
-            self.parameterised.append((String(path[..<colon]), handler))
+            self.parameterised.append((String(path[..<colon]), route))
         } else {
-            self.exact[path] = handler
+            self.exact[path] = route
         }
     }
 
     /// Adds a check that runs before any route, whatever the method, on paths
     /// starting with one of `prefixes`; what it answers is sent at once. For
     /// refusals known without waiting: a client the rate limiter refused moments ago.
+    /// Its answers count under the route `<prefix>/*` and the method `_OTHER`: no route was matched.
     public mutating func refuse(under prefixes: [String], _ check: @escaping Handler) {
-        self.refusals += prefixes.map { ($0, check) }
+        self.refusals += prefixes.map { ($0, Route(handler: check, metrics: RouteMetrics(method: "_OTHER", path: $0 + "/*"))) }
     }
 
     var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty && self.refusals.isEmpty }
 
     /// The answer for `head`, whose URI without the query is `path`, if a fast route has one now.
-    func answer(_ head: HTTPRequestHead, path: Substring, channel: any Channel) -> Response? {
+    /// The answer for `head`, whose URI without the query is `path`, if a fast route has one
+    /// now, with the series it counts in.
+    func answer(_ head: HTTPRequestHead, path: Substring, channel: any Channel) -> (Response, RouteMetrics)? {
         for refusal in self.refusals where path.hasPrefix(refusal.prefix) {
-            if let answer = refusal.check(Request(head: head, path: path, parameter: nil, channel: channel)) { return answer }
+            if let answer = refusal.check.handler(Request(head: head, path: path, parameter: nil, channel: channel)) {
+                return (answer, refusal.check.metrics)
+            }
         }
         guard head.method == .GET else { return nil }
-        if let handler = self.exact[String(path)] {
-            return handler(Request(head: head, path: path, parameter: nil, channel: channel))
+        if let route = self.exact[String(path)] {
+            return route.handler(Request(head: head, path: path, parameter: nil, channel: channel)).map { ($0, route.metrics) }
         }
-        for route in self.parameterised where path.hasPrefix(route.prefix) {
-            let parameter = path.dropFirst(route.prefix.count)
+        for entry in self.parameterised where path.hasPrefix(entry.prefix) {
+            let parameter = path.dropFirst(entry.prefix.count)
             guard !parameter.isEmpty, !parameter.contains("/") else { continue }
-            return route.handler(Request(head: head, path: path, parameter: parameter, channel: channel))
+            return entry.route.handler(Request(head: head, path: path, parameter: parameter, channel: channel)).map { ($0, entry.route.metrics) }
         }
         return nil
     }

@@ -55,6 +55,8 @@ public struct FleetConfiguration: Sendable {
     public var cachePrefix: String = "fleet:cache:"
     /// `BENCH_ROUTES`: serve `GET /bench/user`, user 1's JSON from a constant, for benchmarks. Default false.
     public var benchmarkRoutes: Bool = false
+    /// `METRICS`, `OTEL_*`: Prometheus metrics and OpenTelemetry tracing; see `ObservabilityConfiguration`.
+    public var observability = ObservabilityConfiguration()
 
     /// `SESSION_SECRETS`: comma-separated secrets of at least 32 bytes that sign session cookies;
     /// the first signs, all verify (rotation). Required with `REDIS_URL`; without it, empty means
@@ -100,14 +102,21 @@ public struct FleetConfiguration: Sendable {
         self.cacheL1Entries = try env.integer("CACHE_L1_ENTRIES", in: 1...10_000_000) ?? self.cacheL1Entries
         self.cachePrefix = env.string("CACHE_PREFIX") ?? self.cachePrefix
         self.benchmarkRoutes = try env.boolean("BENCH_ROUTES") ?? self.benchmarkRoutes
+        try self.readObservability(env)
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }
 
     /// Points swift-log at a `FleetLogHandler` with this format and level; call once at start.
+    /// Lines logged inside a traced request carry its `trace_id` and `span_id`.
     public func bootstrapLogging() {
-        LoggingSystem.bootstrap { label in
-            FleetLogHandler(label: label, format: self.logFormat, level: self.logLevel, instance: self.instance)
-        }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = FleetLogHandler(label: label, format: self.logFormat, level: self.logLevel, instance: self.instance)
+                handler.metadataProvider = provider
+                return handler
+            },
+            metadataProvider: .traceContext
+        )
     }
 }

@@ -15,6 +15,7 @@ public struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let headers: RateLimitHeaders
     /// Per rule, the `429` body, rendered once: a client under attack gets it many times.
     let rejections: [ByteBuffer]
+    let metrics: [RateLimitMetrics]
 
     /// - Parameters:
     ///   - limiter: where requests are counted.
@@ -26,6 +27,7 @@ public struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         self.rules = rules
         self.headers = RateLimitHeaders(policies: rules.map(\.policy), legacy: legacyHeaders)
         self.rejections = rules.map { Problem.rateLimited(policy: $0.policy.name).jsonBody() }
+        self.metrics = rules.map { RateLimitMetrics(policy: $0.policy.name) }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -49,6 +51,7 @@ public struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard let decision else { return try await next(request, context) }
         let rule = ruleOfCheck?[decision.index] ?? decision.index
+        self.metrics[rule].count(allowed: decision.isAllowed)
         guard decision.isAllowed else {
             var fields: HTTPFields = [.contentType: "application/problem+json"]
             self.headers.apply(decision, rule: rule, to: &fields)

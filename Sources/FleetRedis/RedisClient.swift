@@ -53,12 +53,12 @@ public final class RedisClient: Service, RedisCommandExecutor, Sendable {
 
     /// Sends a command on a shared connection, pipelined with other callers' commands.
     public func execute(_ command: RedisCommand) async throws -> RESPValue {
-        try await withSharedConnection { try await $0.executeShared(command) }
+        try await traced(command.name) { try await withSharedConnection { try await $0.executeShared(command) } }
     }
 
     /// Sends commands in one write on a shared connection; see `RedisConnection.pipeline`.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, RedisError>] {
-        try await withSharedConnection { try await $0.pipeline(commands, exclusive: false) }
+        try await traced("PIPELINE", batch: commands.count) { try await withSharedConnection { try await $0.pipeline(commands, exclusive: false) } }
     }
 
     /// Runs `body` on a shared connection, again on another one if the first was

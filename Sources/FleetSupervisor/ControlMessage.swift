@@ -1,6 +1,6 @@
 /// A request on the control socket: one JSON object on one line.
 public struct ControlRequest: Codable, Sendable, Equatable {
-    /// `list`, `describe`, `reload`, `scale` or `stop`.
+    /// `list`, `describe`, `metrics`, `reload`, `scale` or `stop`.
     public var command: String
     /// For `scale`: the number of workers.
     public var instances: Int?
@@ -23,13 +23,18 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     public var seconds: Double?
     /// For `describe`: what the app runs.
     public var definition: AppDefinition?
+    /// For `metrics`: the supervisor's metrics in Prometheus' text format.
+    public var metrics: String?
 
-    public init(ok: Bool, error: String? = nil, status: AppStatus? = nil, seconds: Double? = nil, definition: AppDefinition? = nil) {
+    public init(
+        ok: Bool, error: String? = nil, status: AppStatus? = nil, seconds: Double? = nil, definition: AppDefinition? = nil, metrics: String? = nil
+    ) {
         self.ok = ok
         self.error = error
         self.status = status
         self.seconds = seconds
         self.definition = definition
+        self.metrics = metrics
     }
 }
 

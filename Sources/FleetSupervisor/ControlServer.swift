@@ -60,6 +60,8 @@ struct ControlServer: Sendable {
                 return ControlResponse(ok: true, status: await self.supervisor.status())
             case "describe":
                 return ControlResponse(ok: true, definition: await self.supervisor.definition())
+            case "metrics":
+                return ControlResponse(ok: true, metrics: await self.supervisor.fleetMetricsText())
             case "reload":
                 let elapsed = try await self.supervisor.reload(environment: request.environment)
                 let seconds = elapsed.seconds
@@ -72,7 +74,7 @@ struct ControlServer: Sendable {
                 await self.supervisor.stop()
                 return ControlResponse(ok: true)
             default:
-                return ControlResponse(ok: false, error: "unknown command \(request.command); expected list, describe, reload, scale or stop")
+                return ControlResponse(ok: false, error: "unknown command \(request.command); expected list, describe, metrics, reload, scale or stop")
             }
         } catch {
             return ControlResponse(ok: false, error: error.message, status: await self.supervisor.status())

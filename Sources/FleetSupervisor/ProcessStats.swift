@@ -3,11 +3,14 @@ import Glibc
 #endif
 
 /// CPU and memory of a process, read from /proc (Linux).
-struct ProcessStats: Sendable, Equatable {
-    var cpuSeconds: Double
-    var memoryBytes: Int
+public struct ProcessStats: Sendable, Equatable {
+    /// User plus system CPU time.
+    public var cpuSeconds: Double
+    /// Resident set size.
+    public var memoryBytes: Int
 
-    static func read(pid: pid_t) -> ProcessStats? {
+    /// The process's figures now; nil when it is gone or /proc is unreadable.
+    public static func read(pid: pid_t) -> ProcessStats? {
         guard let stat = readProcFile("/proc/\(pid)/stat"), let statm = readProcFile("/proc/\(pid)/statm") else { return nil }
         // Fields after the parenthesised command name, which may itself contain spaces.
         guard let close = stat.lastIndex(of: ")") else { return nil }
@@ -16,6 +19,19 @@ struct ProcessStats: Sendable, Equatable {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         return ProcessStats(cpuSeconds: (user + system) / ticks, memoryBytes: pages * Int(sysconf(Int32(_SC_PAGESIZE))))
+    }
+}
+
+extension ProcessStats {
+    /// How many descriptors the process has open; nil when /proc is unreadable.
+    public static func openDescriptors(pid: pid_t) -> Int? {
+        guard let directory = opendir("/proc/\(pid)/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            if entry.pointee.d_name.0 != CChar(UInt8(ascii: ".")) { count += 1 }
+        }
+        return count
     }
 }
 

@@ -18,9 +18,15 @@ extension Supervisor {
         let previousEnvironment = self.environment
         if let environment { self.environment = environment }
         for instance in self.slots.indices where instance < self.slots.count {
-            try await self.replace(instance, restoringOnFailure: previousEnvironment)
+            do {
+                try await self.replace(instance, restoringOnFailure: previousEnvironment)
+            } catch {
+                self.reloads.failures += 1
+                throw error
+            }
         }
         let elapsed = ContinuousClock.now - start
+        self.reloads.record(seconds: elapsed.seconds)
         self.logger.info("reload complete", metadata: ["app": "\(self.configuration.name)", "reload.duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)"])
         return elapsed
     }

@@ -53,6 +53,7 @@ public actor Supervisor: Service {
     /// Our end of each live worker's link, closed when it exits.
     var links: [pid_t: Int32] = [:]
     var isReloading = false
+    var reloads = ReloadStatistics()
     var isStopping = false
     let jobs: AsyncStream<@Sendable () async -> Void>
     let addJob: AsyncStream<@Sendable () async -> Void>.Continuation

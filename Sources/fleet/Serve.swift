@@ -10,7 +10,7 @@ import UnixSignals
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the demo service in this process.",
-        discussion: "Configured by the environment: HOST, PORT, DATABASE_URL, DATABASE_READ_URL, REDIS_URL, DB_POOL_MAX, DB_TIMEOUT, FLEET_STATE_DIR, LOG_FORMAT, LOG_LEVEL, BODY_LIMIT, DRAIN_TIMEOUT, RATE_LIMIT, RATE_LIMIT_ALGORITHM, RATE_LIMIT_BLOCK, RATE_LIMIT_ON_FAILURE, RATE_LIMIT_LEGACY_HEADERS, RATE_LIMIT_PREFIX, RATE_LIMIT_KEYS, RATE_LIMIT_HOSTS, TRUSTED_PROXIES, CACHE_TTL, CACHE_L1_ENTRIES, CACHE_PREFIX, BENCH_ROUTES."
+        discussion: "Configured by the environment: HOST, PORT, DATABASE_URL, DATABASE_READ_URL, REDIS_URL, DB_POOL_MAX, DB_TIMEOUT, FLEET_STATE_DIR, LOG_FORMAT, LOG_LEVEL, BODY_LIMIT, DRAIN_TIMEOUT, RATE_LIMIT, RATE_LIMIT_ALGORITHM, RATE_LIMIT_BLOCK, RATE_LIMIT_ON_FAILURE, RATE_LIMIT_LEGACY_HEADERS, RATE_LIMIT_PREFIX, RATE_LIMIT_KEYS, RATE_LIMIT_HOSTS, TRUSTED_PROXIES, CACHE_TTL, CACHE_L1_ENTRIES, CACHE_PREFIX, BENCH_ROUTES, METRICS, METRICS_PORT, BLOCK_ROUTE, OTEL_*."
     )
 
     func run() async throws {
@@ -23,7 +23,14 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.bootstrapLogging()
         let logger = Logger(label: "fleet.demo")
-        let app = try await DemoService.makeApplication(configuration: configuration, logger: logger)
+        let observability: FleetObservability
+        do {
+            observability = try FleetObservability.bootstrap(configuration: configuration.observability)
+        } catch {
+            FileHandle.standardError.write(Data("fleet serve: OTEL_* configuration: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        let app = try await DemoService.makeApplication(configuration: configuration, logger: logger, observability: observability)
         var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.drainTimeout
         try await ServiceGroup(configuration: group).run()

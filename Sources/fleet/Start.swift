@@ -62,6 +62,9 @@ struct Start: AsyncParsableCommand {
     @Option(help: "Recycle a worker (graceful hand-over) once it has run this long, e.g. 6h.")
     var maxAge: String?
 
+    @Option(help: "Serve the supervisor's metrics (workers, restarts, reloads) for Prometheus on this port of --host.")
+    var metricsPort: Int?
+
     func validate() throws {
         _ = try self.workerCount()
         guard (0...65535).contains(self.port) else { throw ValidationError("--port must be from 0 to 65535, not \(self.port)") }
@@ -70,6 +73,9 @@ struct Start: AsyncParsableCommand {
         _ = try Self.duration(self.minUptime, flag: "--min-uptime")
         _ = try self.limits()
         guard (1...1000).contains(self.maxRestarts) else { throw ValidationError("--max-restarts must be from 1 to 1000, not \(self.maxRestarts)") }
+        if let metricsPort, !(0...65535).contains(metricsPort) {
+            throw ValidationError("--metrics-port must be from 0 to 65535, not \(metricsPort)")
+        }
     }
 
     func workerCount() throws -> Int {
@@ -133,8 +139,16 @@ struct Start: AsyncParsableCommand {
             app.echoOutput = !detached
             return app
         }.map { Supervisor(configuration: $0, logger: logger) }
+        var services: [any Service] = supervisors
+        if let metricsPort {
+            services.append(MetricsHTTPServer(host: self.host, port: metricsPort, logger: logger) {
+                var text = ""
+                for supervisor in supervisors { text += await supervisor.fleetMetricsText() }
+                return text
+            })
+        }
         let group = ServiceGroup(
-            configuration: .init(services: supervisors, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
