@@ -49,7 +49,7 @@ public struct EnvironmentReader: Sendable {
         switch raw.lowercased() {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
-        default: throw ConfigurationError(variable: name, value: raw, accepted: "true or false (also on/off, yes/no, 1/0)")
+        default: throw ConfigurationError(variable: name, value: raw, accepted: "true or false")
         }
     }
 

@@ -76,7 +76,7 @@ public struct FastRoutes: Sendable {
     /// Adds a GET route: a literal path (`/hello`) or one ending in a parameter (`/users/:id`).
     /// Its answers count in the series Hummingbird's `MetricsMiddleware` writes for the same route.
     public mutating func get(_ path: String, _ handler: @escaping Handler) {
-        let route = Route(handler: handler, metrics: RouteMetrics(method: "GET", path: path))
+        let route = Route(handler: handler, metrics: RouteMetrics(method: "GET", path: path, status: 200))
         if let colon = path.lastIndex(of: ":"), path[path.index(before: colon)] == "/" {
             precondition(!path[colon...].contains("/"), "a fast route has one parameter, at the end: \(path)")
             self.parameterised.append((String(path[..<colon]), route))
@@ -90,7 +90,7 @@ public struct FastRoutes: Sendable {
     /// refusals known without waiting: a client the rate limiter refused moments ago.
     /// Its answers count under the route `<prefix>/*` and the method `_OTHER`: no route was matched.
     public mutating func refuse(under prefixes: [String], _ check: @escaping Handler) {
-        self.refusals += prefixes.map { ($0, Route(handler: check, metrics: RouteMetrics(method: "_OTHER", path: $0 + "/*"))) }
+        self.refusals += prefixes.map { ($0, Route(handler: check, metrics: RouteMetrics(method: "_OTHER", path: $0 + "/*", status: 429))) }
     }
 
     var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty && self.refusals.isEmpty }

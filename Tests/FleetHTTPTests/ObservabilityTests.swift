@@ -47,18 +47,18 @@ enum TestMetrics {
     }
 
     @Test func sampledCounterAddsOnlyGrowth() {
+        let registry = TestMetrics.registry
         let counter = SampledCounter(label: "fleet.test.sampled.total")
         counter.update(to: 5)
         counter.update(to: 7)
         counter.update(to: 3)  // its source restarted: nothing is taken back
-        let text = String(decoding: TestMetrics.registry.emitToBuffer(), as: UTF8.self)
+        let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
         #expect(TestMetrics.samples("fleet_test_sampled_total", in: text).map(\.value) == [7])
     }
 
     /// A fast route that blocks its event loop 250 ms: the probe of that loop sees it,
     /// and the fast answer is counted in the same series a routed one would be.
     @Test func aBlockedEventLoopShowsInTheLagMetric() async throws {
-        _ = TestMetrics.registry
         let observability = FleetObservability(registry: TestMetrics.registry, tracing: false)
         let router = Router()
         observability.register(on: router)

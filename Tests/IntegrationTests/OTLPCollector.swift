@@ -26,7 +26,7 @@ final class OTLPCollector: Sendable {
         let router = Router()
         router.post("/v1/traces") { request, _ in
             let data = try await request.body.collect(upTo: 16 << 20)
-            let spans = try Self.spans(fromJSON: Data(buffer: data))
+            let spans = try Self.spans(fromJSON: Data(data.readableBytesView))
             self.received.withLockedValue { $0 += spans }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }

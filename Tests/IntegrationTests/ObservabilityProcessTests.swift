@@ -91,15 +91,15 @@ import Testing
     /// the response carries the trace back, and the request's log lines carry its ids.
     @Test(.enabled(if: RedisTestServer.enabled && Self.databaseEnabled, "needs REDIS_URL and DATABASE_URL"))
     func spansLinkHTTPToRedisAndPostgres() async throws {
-        let redis = try #require(RedisTestServer.url, "CI must provide REDIS_URL")
+        let redisURL = try #require(RedisTestServer.url, "CI must provide REDIS_URL")
         let database = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"], "CI must provide DATABASE_URL")
         let collector = OTLPCollector()
         let trace = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let fastTrace = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let caller = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        let server = try await collector.run { endpoint in
+        let (server, id) = try await collector.run { endpoint in
             let server = try FleetProcess(["serve"], environment: [
-                "PORT": "0", "REDIS_URL": redis, "DATABASE_URL": database,
+                "PORT": "0", "REDIS_URL": redisURL, "DATABASE_URL": database,
                 "CACHE_PREFIX": RedisTestServer.prefix(), "FLEET_STATE_DIR": FileManager.default.temporaryDirectory.path,
                 "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
                 "OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_SERVICE_NAME": "fleet-test",
@@ -132,7 +132,7 @@ import Testing
                 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            return server
+            return (server, id)
         }
         let spans = collector.spans.filter { $0.traceID == trace }
         let root = try #require(spans.first { $0.kind == 2 }, "a server span: \(spans.map(\.name))")

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 /// A real Prometheus (Debian's `prometheus`) on a free loopback port under a
@@ -32,7 +33,7 @@ final class PrometheusServer: Sendable {
         ]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         let log = self.directory.appendingPathComponent("prometheus.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         self.process = process
@@ -40,12 +41,21 @@ final class PrometheusServer: Sendable {
 
     /// The result of an instant query: each series' labels and value.
     func query(_ promql: String) async throws -> [(labels: [String: String], value: Double)] {
-        var components = URLComponents(string: "http://127.0.0.1:\(self.port)/api/v1/query")!
-        components.queryItems = [URLQueryItem(name: "query", value: promql)]
-        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        let encoded = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promql
+        // HTTP/1.0: Prometheus then sends the body unchunked and closes, whatever its size.
+        let connection = try await RawHTTPConnection.connect(port: self.port)
+        let response = try await connection.channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: "GET /api/v1/query?query=\(encoded) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"))
+            var received = ByteBuffer()
+            for try await var chunk in inbound { received.writeBuffer(&chunk) }
+            return String(buffer: received)
+        }
+        let status = response.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
+        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? response
+        let data = Data(body.utf8)
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any], json["status"] as? String == "success",
             let result = (json["data"] as? [String: Any])?["result"] as? [[String: Any]]
-        else { throw FleetProcessError(message: "prometheus answered \(String(decoding: data, as: UTF8.self))") }
+        else { throw FleetProcessError(message: "prometheus answered \(status): \(body)") }
         return result.compactMap { series in
             guard let labels = series["metric"] as? [String: String], let value = series["value"] as? [Any], let text = value.last as? String,
                 let number = Double(text)

@@ -15,17 +15,18 @@ struct RouteMetrics: Sendable {
 
     let method: String
     let route: String
-    /// The statuses a fast route answers: a hit, a refusal.
+    /// The status the route usually answers: a route's `200`, a refusal's `429`.
     let common: [Series]
 
     /// - Parameters:
     ///   - method: the request method, as `MetricsMiddleware` writes it.
     ///   - path: the route as registered (`/users/:id`); written as Hummingbird's router does (`/users/{id}`).
-    init(method: String, path: String) {
+    ///   - status: the status resolved now; others are found when first answered.
+    init(method: String, path: String, status: UInt) {
         let route = RouterPath(path).description
         self.method = method
         self.route = route
-        self.common = [200, 429].map { Self.series(method: method, route: route, status: $0) }
+        self.common = [Self.series(method: method, route: route, status: status)]
     }
 
     func record(status: HTTPResponseStatus, nanoseconds: Int64) {
