@@ -5,6 +5,8 @@
 #   metrics  METRICS=on (request counter + latency histogram per route, lag probe)
 #   full     metrics and tracing: a server span per request, exported over
 #            OTLP/HTTP to a sink on loopback (parent-based, always on: every request is sampled)
+#   sampled  the same with 1% of new traces sampled (OTEL_TRACES_SAMPLER=parentbased_traceidratio,
+#            OTEL_TRACES_SAMPLER_ARG=0.01), as a busy service would run
 # Each side runs RUNS times, interleaved; the table shows medians and ratios to "off".
 # "cpu us/req" is the server's CPU time (user + system, from /proc) per request:
 # it holds steady when other work shares the machine, as throughput does not.
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/../.."
 RUNS="${RUNS:-5}"
 DURATION="${DURATION:-5s}"
 CONNECTIONS="${CONNECTIONS:-50}"
-SIDES="off metrics full"
+SIDES="off metrics full sampled"
 export PATH="/opt/swift/usr/bin:$PATH"
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
@@ -44,7 +46,9 @@ start_side() { # name env...
 }
 start_side off METRICS=off
 start_side metrics METRICS=on
-start_side full METRICS=on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=fleet-bench
+otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=fleet-bench)
+start_side full METRICS=on "${otel[@]}"
+start_side sampled METRICS=on "${otel[@]}" OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.01
 for side in $SIDES; do
     wait_http "${port[$side]}"
     seed "${port[$side]}"
