@@ -57,7 +57,7 @@ struct RateLimitHeaders: Sendable {
         let remaining = String(decision.remaining)
         let reset = String(Self.seconds(decision.resetMilliseconds))
         body(.rateLimitPolicy, self.policyField)
-        body(.rateLimit, self.remainingPrefixes[rule] + remaining + ";t=" + reset)
+        body(.rateLimit, Self.rateLimitValue(prefix: self.remainingPrefixes[rule], remaining: remaining, reset: reset))
         if !decision.isAllowed {
             body(.retryAfter, String(Self.seconds(decision.retryAfterMilliseconds)))
         }
@@ -66,6 +66,17 @@ struct RateLimitHeaders: Sendable {
             body(.xRateLimitRemaining, remaining)
             body(.xRateLimitReset, reset)
         }
+    }
+
+    /// `"name";r=37;t=12`, in one allocation: chained `+` makes one per step.
+    static func rateLimitValue(prefix: String, remaining: String, reset: String) -> String {
+        var value = ""
+        value.reserveCapacity(prefix.utf8.count + remaining.utf8.count + 3 + reset.utf8.count)
+        value += prefix
+        value += remaining
+        value += ";t="
+        value += reset
+        return value
     }
 
     /// Whole seconds, rounded up: a client that waits this long is not early.
