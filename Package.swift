@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "FleetState",
                 "FleetSupervisor",
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -58,7 +58,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
                 if let (response, metrics) = self.routes.answer(head, path: path, channel: context.channel) {
                     self.answered = true
-                    if let tracer = self.routes.tracer {
+                    if let tracer = self.routes.tracer, self.routes.traceSampler?.admits(traceparent: head.headers.first(name: "traceparent")) ?? true {
                         self.respondTraced(encoded, to: head, path: path, with: response, since: start, route: metrics.route, tracer: tracer)
                     } else {
                         self.respond(encoded, to: head, path: path, with: response, since: start)

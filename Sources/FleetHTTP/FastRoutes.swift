@@ -70,6 +70,8 @@ public struct FastRoutes: Sendable {
 
     /// Traces every fast answer in a server span, as `TracingMiddleware` does a routed one; nil: no spans.
     public var tracer: (any Tracer)?
+    /// Which fast answers get a span; nil for every one.
+    public var traceSampler: TraceSampler?
 
     public init() {}
 

@@ -8,6 +8,12 @@ import Prometheus
 import ServiceLifecycle
 import Tracing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A process's metrics and tracing, set up once at start: swift-metrics on a
 /// Prometheus registry served at `/metrics`, swift-distributed-tracing on
 /// swift-otel's OTLP exporter; the event-loop lag probe; process readings.
@@ -18,12 +24,15 @@ public struct FleetObservability: Sendable {
     public let samplers = ScrapeSamplers()
     /// Whether spans are recorded and exported.
     public let tracing: Bool
+    /// Which requests get a span; nil traces every one.
+    public let sampler: TraceSampler?
     let tracingService: (any Service)?
 
     /// Not bootstrapped: for tests that bootstrap the systems themselves.
-    public init(registry: PrometheusCollectorRegistry?, tracing: Bool, tracingService: (any Service)? = nil) {
+    public init(registry: PrometheusCollectorRegistry?, tracing: Bool, sampler: TraceSampler? = nil, tracingService: (any Service)? = nil) {
         self.registry = registry
         self.tracing = tracing
+        self.sampler = sampler
         self.tracingService = tracingService
         if registry != nil {
             let process = ProcessMetrics()
@@ -46,11 +55,17 @@ public struct FleetObservability: Sendable {
             otel.logs.enabled = false
             // Metrics go to Prometheus; OTLP carries the traces.
             otel.metrics.enabled = false
+            // Fleet samples before a span exists (TraceSampling); the exporter follows that
+            // decision. swift-otel reads these variables from the environment over the configuration.
+            otel.traces.sampler = .parentBasedAlwaysOn
+            unsetenv("OTEL_TRACES_SAMPLER")
+            unsetenv("OTEL_TRACES_SAMPLER_ARG")
             let backend = try OTel.makeTracingBackend(configuration: otel)
             InstrumentationSystem.bootstrap(backend.factory)
             service = backend.service
         }
-        return FleetObservability(registry: registry, tracing: configuration.tracing, tracingService: service)
+        let sampler = configuration.tracing ? TraceSampler(configuration.traceSampling) : nil
+        return FleetObservability(registry: registry, tracing: configuration.tracing, sampler: sampler, tracingService: service)
     }
 
     /// swift-prometheus as swift-metrics' backend, with OpenTelemetry's names and buckets fit for HTTP and loop lag.
@@ -84,7 +99,10 @@ public struct FleetObservability: Sendable {
 
     /// Gives `fastRoutes` the tracer, when tracing is on, so fast answers get server spans too.
     public func configure(_ fastRoutes: inout FastRoutes) {
-        if self.tracing { fastRoutes.tracer = InstrumentationSystem.tracer }
+        if self.tracing {
+            fastRoutes.tracer = InstrumentationSystem.tracer
+            fastRoutes.traceSampler = self.sampler
+        }
     }
 
     /// Adds the request metrics and server spans to `router`, and serves `GET /metrics`;
@@ -101,8 +119,7 @@ public struct FleetObservability: Sendable {
             }
         }
         if self.tracing {
-            router.add(middleware: TracingMiddleware())
-            router.add(middleware: TraceResponseMiddleware())
+            router.add(middleware: SampledTracingMiddleware(sampler: self.sampler))
         }
     }
 }

@@ -12,6 +12,9 @@ public struct ObservabilityConfiguration: Sendable {
     /// `OTEL_TRACES_EXPORTER` is set, unless `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`:
     /// a service nobody collects from does not try to export every few seconds.
     public var tracing = false
+    /// `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`: which requests get a span, decided
+    /// before one exists (see `TraceSampling`). Default `parentbased_always_on`, as OpenTelemetry's.
+    public var traceSampling = TraceSampling()
 
     public init() {}
 }
@@ -25,5 +28,17 @@ extension FleetConfiguration {
         let exporter = env.string("OTEL_TRACES_EXPORTER")
         let endpoint = env.string("OTEL_EXPORTER_OTLP_ENDPOINT") ?? env.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
         self.observability.tracing = !disabled && exporter != "none" && (endpoint != nil || exporter != nil)
+        let sampler = env.string("OTEL_TRACES_SAMPLER")
+        let argument = env.string("OTEL_TRACES_SAMPLER_ARG")
+        guard let sampling = TraceSampling(sampler: sampler, argument: argument) else {
+            let name = sampler.map { TraceSampling(sampler: $0, argument: nil) == nil } == true ? "OTEL_TRACES_SAMPLER" : "OTEL_TRACES_SAMPLER_ARG"
+            throw ConfigurationError(
+                variable: name, value: (name == "OTEL_TRACES_SAMPLER" ? sampler : argument) ?? "",
+                accepted: name == "OTEL_TRACES_SAMPLER"
+                    ? "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"
+                    : "a ratio from 0 to 1"
+            )
+        }
+        self.observability.traceSampling = sampling
     }
 }
