@@ -7,7 +7,7 @@
 #   serve       fleet serve: one process, an event loop per core
 #   start       fleet start -i 2: two worker processes on one socket, one event loop each
 #   start-full  fleet start -i 2 with the whole stack: rate limit on the embedded table,
-#               sessions, metrics and tracing on
+#               sessions, metrics, and tracing of 1% of requests
 #   start-redis the same stack on Redis (a redis-server this script starts on loopback)
 # Paths (PATHS): GET /users/1, a cache hit after the first request, and GET /hello.
 #
@@ -43,8 +43,11 @@ if [[ " $SIDES " == *" start-redis "* ]]; then
 fi
 
 # The whole stack: a limit no benchmark reaches (every request counted and allowed), sessions
-# (always on), metrics and tracing.
-full=(RATE_LIMIT=1000000000/60s METRICS=on)
+# (always on), Prometheus metrics, and OTLP traces of 1% of requests (a busy service's
+# sampling) exported to a sink on loopback.
+start_otlp_sink
+full=(RATE_LIMIT=1000000000/60s METRICS=on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+    OTEL_SERVICE_NAME=fleet-bench OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.01)
 declare -A port root label
 start_side() { # name label env... -- command...
     local name=$1 text=$2; shift 2

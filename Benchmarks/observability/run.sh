@@ -19,23 +19,14 @@ SIDES="off metrics full sampled"
 export PATH="/opt/swift/usr/bin:$PATH"
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-swift build -c release --product fleet >/dev/null
-fleet="$PWD/.build/release/fleet"
+if [[ -z "${FLEET:-}" ]]; then
+    swift build -c release --scratch-path .build-bench --product fleet >&2
+    FLEET="$PWD/.build-bench/release/fleet"
+fi
+fleet="$FLEET"
 source Benchmarks/lib.sh
 
-# The OTLP sink: answers every export 200 and drops it, as a collector that keeps up would.
-sink_port=$(free_port)
-python3 -c '
-import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-class Sink(BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(200); self.send_header("content-length", "0"); self.end_headers()
-    def log_message(self, *args): pass
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
-' "$sink_port" &
-pids+=($!)
+start_otlp_sink
 
 declare -A port root
 start_side() { # name env...
