@@ -103,11 +103,17 @@ check_read_replica() {
 }
 grep_url() { on probe curl -s --max-time 3 "$2" | grep -q "$1"; }
 
-# --- issue 8 (WebSockets) goes here: a chat message sent on one host is
-# received by a client connected to another. Not written yet; this line says so
-# in every run instead of passing silently.
+# A chat message sent on one host reaches a client of the same room on another
+# (the rooms' broadcaster runs on Redis): app1 and app3 directly, and nginx's
+# WebSocket upgrade to whichever host it picks.
 check_chat_across_hosts() {
-    echo "chat across hosts: NOT RUN, waits for issue 8 (WebSockets)"
+    local room="multihost-$RANDOM" out
+    out="$(on probe python3 .ci/multihost-chat.py "ws://${address[app1]}:8080/chat/$room" "ws://${address[app3]}:8080/chat/$room")" ||
+        fail "$out"
+    echo "$out (app1 and app3)"
+    out="$(on probe python3 .ci/multihost-chat.py "ws://${address[app2]}:8080/chat/$room" "ws://${address[lb]}/chat/$room")" ||
+        fail "$out"
+    echo "$out (app2 and through nginx)"
 }
 
 # While Redis is down, each worker's insurance limiter allows its share

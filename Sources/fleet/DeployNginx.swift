@@ -33,8 +33,8 @@ struct DeployNginx: ParsableCommand {
     @Option(name: .customLong("body-limit"), help: "client_max_body_size; keep it equal to the apps' BODY_LIMIT.")
     var bodyLimit: String = "1m"
 
-    @Option(name: .customLong("websocket-path"), help: "The path prefix of WebSocket routes, proxied with long timeouts.")
-    var websocketPath: String = "/ws"
+    @Option(name: .customLong("websocket-path"), help: "The path prefix of WebSocket routes, proxied with long timeouts (the demo's chat rooms by default).")
+    var websocketPath: String = "/chat"
 
     @Option(help: "Write the config to this file instead of standard output.")
     var output: String?
