@@ -35,9 +35,7 @@ public struct FleetHTTP1Channel: ServerChildChannel {
     }
 
     public func handle(value: Value, logger: Logger) async {
-        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
-            await self.base.handle(value: value, logger: logger)
-        }
+        await self.base.handle(value: value, logger: logger)
     }
 }
 

@@ -55,9 +55,8 @@ public struct FleetWebSocketChannel: ServerChildChannel {
         // swift-websocket closes with 1000 (normal) when it sees the graceful shutdown
         // of the task it runs in, racing the drain's 1001 (GoingAwayHandler). A detached
         // task does not inherit the shutdown: the drain's quiesce event closes every
-        // connection, HTTP or WebSocket. One task per connection, not per request; it
-        // prefers the connection's event loop, as FleetHTTP1Channel's handling does.
-        let connection = Task.detached(executorPreference: EventLoopTaskExecutor(value.channel.eventLoop)) {
+        // connection, HTTP or WebSocket. One task per connection, not per request.
+        let connection = Task.detached {
             await self.base.handle(value: value, logger: logger)
         }
         await withTaskCancellationHandler {
