@@ -114,7 +114,8 @@ public final class RateLimiter: Sendable {
     /// What the pre-block or a lease decides, under one lock; otherwise nil
     /// and the points a lease may take along with the backend's answer.
     private func localDecision(_ checks: [RateLimitCheck], now: Int64, noteMiss: Bool) -> (decision: RateLimitDecision?, want: Int, refund: RateLimitRefund?) {
-        let preBlock = self.configuration.preBlock
+        // While no key is blocked, the pre-block has nothing to say: no lock.
+        let preBlock = self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > now
         let leasing = self.leasingBackend != nil && checks.count == 1 ? self.configuration.leasing : .off
         guard preBlock || leasing.isOn else { return (nil, 0, nil) }
         let capacity = self.configuration.preBlockCapacity
