@@ -6,10 +6,10 @@ import Hummingbird
 import Logging
 
 extension DemoService {
-    /// Uploads go to S3 when `S3_BUCKET` is set, else to the embedded object store under the
+    /// Uploads go to S3 when `S3_BUCKET` is set in the environment, else to the embedded object store under the
     /// state directory, shared by the machine's workers.
     static func objectStore(configuration: FleetConfiguration, logger: Logger) throws -> any ObjectStore {
-        if let s3 = configuration.objectStorage {
+        if let s3 = try EnvironmentReader(ProcessInfo.processInfo.environment).s3Configuration() {
             logger.info("objects stored in S3", metadata: ["s3.endpoint": "\(s3.endpoint)", "s3.bucket": "\(s3.bucket)", "s3.addressing": "\(s3.addressing)"])
             return S3ObjectStore(configuration: s3)
         }

@@ -61,8 +61,6 @@ public struct FleetConfiguration: Sendable {
     public var staticDirectory: String = "public"
     /// `AVATAR_LIMIT`: the largest avatar `PUT /users/:id/avatar` accepts, streamed to the object store. Default 5 MiB.
     public var avatarLimit: Int = 5 << 20
-    /// `S3_BUCKET` and its companions: uploads in S3 or an S3-compatible server; the embedded object store under the state directory when nil.
-    public var objectStorage: S3Configuration?
 
     /// `SESSION_SECRETS`: comma-separated secrets of at least 32 bytes that sign session cookies;
     /// the first signs, all verify (rotation). Required with `REDIS_URL`; without it, empty means
@@ -111,7 +109,6 @@ public struct FleetConfiguration: Sendable {
         try self.readObservability(env)
         self.staticDirectory = env.string("STATIC_DIR") ?? self.staticDirectory
         self.avatarLimit = try env.byteCount("AVATAR_LIMIT") ?? self.avatarLimit
-        self.objectStorage = try env.s3Configuration()
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 extension StaticFiles {
     /// A regular file below the root, or one of its precompressed variants.
@@ -65,10 +66,12 @@ extension StaticFiles {
         defer { free(resolved) }
         let path = String(cString: resolved)
         guard path.hasPrefix(self.root + "/") else { return nil }
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let size = Int(info.st_size)
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = (attributes[.size] as? NSNumber)?.intValue,
+            let date = attributes[.modificationDate] as? Date
+        else { return nil }
+        let modified = Int64(date.timeIntervalSince1970 * 1_000_000_000)
         // Strong: any change of the bytes changes size or modification time (as nginx's tags).
         let suffix = encoding.map { "-\($0)" } ?? ""
         let etag = "\"\(String(size, radix: 16))-\(String(modified, radix: 16))\(suffix)\""

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOPosix
@@ -34,8 +35,8 @@ public struct StaticFiles: Sendable {
         }
         defer { free(resolved) }
         self.root = String(cString: resolved)
-        var info = stat()
-        guard stat(self.root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: self.root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StaticFilesError(root: root, reason: "not a directory")
         }
         self.shortCacheControl = "public, max-age=\(maxAge.components.seconds)"

@@ -20,8 +20,7 @@ public struct EmbeddedObjectStore: ObjectStore {
     let threadPool: NIOThreadPool
     let allocator = ByteBufferAllocator()
 
-    /// - Parameters:
-    /// The blocking file calls run on NIO's shared thread pool.
+    /// Opens the store; its blocking file calls run on NIO's shared thread pool.
     /// - Parameter directory: where objects are kept, e.g. `.fleet/objects`; created when missing.
     /// - Throws: `FleetStateError.Code.backendUnavailable` when the directory cannot be created.
     public init(directory: String) throws(FleetStateError) {

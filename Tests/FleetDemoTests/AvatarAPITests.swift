@@ -1,4 +1,5 @@
 import FleetDemo
+import FleetHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,7 +11,7 @@ import Testing
     func createUser(_ client: some TestClientProtocol) async throws -> Int {
         let created = try await client.execute(uri: "/users", method: .post, headers: [.contentType: "application/json"], body: jsonBody(["name": "Ada", "email": uniqueEmail()]))
         #expect(created.status == .created)
-        let object = try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any]
+        let object = try JSONSerialization.jsonObject(with: Data(String(buffer: created.body).utf8)) as? [String: Any]
         return try #require(object?["id"] as? Int)
     }
 
@@ -42,7 +43,7 @@ import Testing
             let response = try await client.execute(uri: "/users/\(id)/avatar", method: .put, headers: [.contentType: "text/html"], body: ByteBuffer(string: "<script>"))
             #expect(response.status == .unsupportedMediaType)
             #expect(response.headers[.contentType] == "application/problem+json")
-            let problem = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+            let problem = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
             #expect(problem?["field"] as? String == "Content-Type")
             #expect(problem?["type"] as? String == "urn:fleet:problem:unsupported-media-type")
         }

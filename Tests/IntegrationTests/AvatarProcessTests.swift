@@ -33,7 +33,7 @@ import Testing
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         let upload = base.appendingPathComponent("upload.bin")
         // 200 MiB of a repeating, non-constant pattern, written in 1 MiB pieces.
-        FileManager.default.createFile(atPath: upload.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: upload.path, contents: nil))
         let handle = try FileHandle(forWritingTo: upload)
         let piece = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) })
         for _ in 0..<200 { handle.write(piece) }
