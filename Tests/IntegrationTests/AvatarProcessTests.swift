@@ -67,7 +67,7 @@ import Testing
 
     @Test(.enabled(if: S3TestServer.enabled, "set S3_ENDPOINT (see .ci/run) to run against moto_server"))
     func withS3AReadRedirectsToAPresignedURL() async throws {
-        let s3 = try S3TestServer.configuration()
+        let s3 = try S3TestServer.openConfiguration()
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-avatar-s3-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: state) }
         let environment = [
