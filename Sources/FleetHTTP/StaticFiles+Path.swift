@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 extension StaticFiles {
@@ -62,9 +57,7 @@ extension StaticFiles {
 
     /// The regular file at `relative`, once symlinks are resolved and it is still below the root.
     func file(at relative: String, encoding: String? = nil) -> File? {
-        guard let resolved = realpath("\(self.root)/\(relative)", nil) else { return nil }
-        defer { free(resolved) }
-        let path = String(cString: resolved)
+        let path = URL(fileURLWithPath: "\(self.root)/\(relative)").resolvingSymlinksInPath().path
         guard path.hasPrefix(self.root + "/") else { return nil }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             attributes[.type] as? FileAttributeType == .typeRegular,

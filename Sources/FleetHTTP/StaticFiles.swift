@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -30,11 +25,7 @@ public struct StaticFiles: Sendable {
     ///   - maxAge: how long clients and CDNs may reuse files without a fingerprint. Default 60 s.
     /// - Throws: `StaticFilesError` when `root` is not a directory.
     public init(root: String, maxAge: Duration = .seconds(60), threadPool: NIOThreadPool = .singleton) throws {
-        guard let resolved = realpath(root, nil) else {
-            throw StaticFilesError(root: root, reason: String(cString: strerror(errno)))
-        }
-        defer { free(resolved) }
-        self.root = String(cString: resolved)
+        self.root = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: self.root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StaticFilesError(root: root, reason: "not a directory")

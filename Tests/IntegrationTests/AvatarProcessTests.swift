@@ -5,20 +5,6 @@ import Testing
 /// Avatars through two `fleet serve` processes on one state directory: what one
 /// receives the other serves, and a 200 MiB upload streams through in flat memory.
 @Suite(.serialized) struct AvatarProcessTests {
-    /// Runs curl with `arguments`; returns its standard output.
-    func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--max-time", "120"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "curl \(arguments)")
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// The peak resident set of `pid` in KiB (`VmHWM`).
     func peakRSS(_ pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
@@ -42,23 +28,23 @@ import Testing
         let workers = [try FleetProcess(["serve"], environment: environment), try FleetProcess(["serve"], environment: environment)]
         var ports: [Int] = []
         for worker in workers { ports.append(try await worker.listeningPort()) }
-        let created = try self.curl(["-H", "Content-Type: application/json", "--data", #"{"name":"Big","email":"avatar-\#(UUID().uuidString)@example.com"}"#, "http://127.0.0.1:\(ports[0])/users"])
+        let created = try Curl.run(["-H", "Content-Type: application/json", "--data", #"{"name":"Big","email":"avatar-\#(UUID().uuidString)@example.com"}"#, "http://127.0.0.1:\(ports[0])/users"])
         let id = try #require(try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any])["id"] as? Int
         let url = "/users/\(try #require(id))/avatar"
 
         let before = try self.peakRSS(workers[0].process.processIdentifier)
-        let status = try self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: image/png", "-H", "Expect:", "-T", upload.path, "http://127.0.0.1:\(ports[0])\(url)"])
+        let status = try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: image/png", "-H", "Expect:", "-T", upload.path, "http://127.0.0.1:\(ports[0])\(url)"])
         #expect(status == "204")
         let after = try self.peakRSS(workers[0].process.processIdentifier)
         print("avatar upload of 200 MiB through fleet serve: peak RSS \(before / 1024) MiB before, \(after / 1024) MiB after")
         #expect(after - before < 64 * 1024, "peak RSS grew by \((after - before) / 1024) MiB for a 200 MiB upload")
 
         let downloaded = base.appendingPathComponent("download.bin").path
-        let got = try self.curl(["-o", downloaded, "-w", "%{http_code} %{content_type}", "http://127.0.0.1:\(ports[1])\(url)"])
+        let got = try Curl.run(["-o", downloaded, "-w", "%{http_code} %{content_type}", "http://127.0.0.1:\(ports[1])\(url)"])
         #expect(got == "200 image/png")
         #expect(FileManager.default.contentsEqual(atPath: downloaded, andPath: upload.path), "the other worker serves the same bytes")
-        #expect(try self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", "http://127.0.0.1:\(ports[1])\(url)"]) == "204")
-        #expect(try self.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports[0])\(url)"]) == "404")
+        #expect(try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", "http://127.0.0.1:\(ports[1])\(url)"]) == "204")
+        #expect(try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(ports[0])\(url)"]) == "404")
         for worker in workers {
             worker.signal(SIGTERM)
             #expect(try await worker.exitStatus() == 0)
@@ -76,14 +62,14 @@ import Testing
         ]
         let worker = try FleetProcess(["serve"], environment: environment)
         let port = try await worker.listeningPort()
-        let created = try self.curl(["-H", "Content-Type: application/json", "--data", #"{"name":"S3","email":"s3-\#(UUID().uuidString)@example.com"}"#, "http://127.0.0.1:\(port)/users"])
+        let created = try Curl.run(["-H", "Content-Type: application/json", "--data", #"{"name":"S3","email":"s3-\#(UUID().uuidString)@example.com"}"#, "http://127.0.0.1:\(port)/users"])
         let id = try #require(try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any])["id"] as? Int
         let url = "http://127.0.0.1:\(port)/users/\(try #require(id))/avatar"
-        #expect(try self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: image/gif", "--data-binary", "GIF89a-bytes", url]) == "204")
-        let redirect = try self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url])
+        #expect(try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: image/gif", "--data-binary", "GIF89a-bytes", url]) == "204")
+        let redirect = try Curl.run(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url])
         #expect(redirect.hasPrefix("302 \(s3.endpoint)/\(s3.bucket)/avatars/"), "\(redirect)")
-        #expect(try self.curl(["--location", url]) == "GIF89a-bytes", "the bucket serves the bytes")
-        #expect(try self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", url]) == "204")
+        #expect(try Curl.run(["--location", url]) == "GIF89a-bytes", "the bucket serves the bytes")
+        #expect(try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", url]) == "204")
         worker.signal(SIGTERM)
         #expect(try await worker.exitStatus() == 0)
     }

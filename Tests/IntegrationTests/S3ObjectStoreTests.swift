@@ -55,18 +55,6 @@ struct S3ObjectStoreTests {
         return collected
     }
 
-    func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--max-time", "60"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test func putGetDelete() async throws {
         let store = S3ObjectStore(configuration: try S3TestServer.configuration())
         let key = try self.key()
@@ -111,9 +99,9 @@ struct S3ObjectStoreTests {
         defer { try? FileManager.default.removeItem(at: upload) }
         try Data("uploaded straight to the bucket".utf8).write(to: upload)
         let put = try #require(store.presignedURL(key, method: "PUT"))
-        #expect(try self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-T", upload.path, put]) == "200")
+        #expect(try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-T", upload.path, put]) == "200")
         let get = try #require(store.presignedURL(key, method: "GET"))
-        #expect(try self.curl([get]) == "uploaded straight to the bucket")
+        #expect(try Curl.run([get]) == "uploaded straight to the bucket")
         #expect(try await store.delete(key))
     }
 
