@@ -29,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -75,6 +76,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The S3 backend of FleetState's ObjectStore: apart, so only who stores objects in S3 links an HTTP client.
+        .target(
+            name: "FleetS3",
+            dependencies: [
+                "FleetState",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FleetHTTP",
             dependencies: [
@@ -104,6 +117,7 @@ let package = Package(
             dependencies: [
                 "FleetHTTP",
                 "FleetRedis",
+                "FleetS3",
                 "FleetState",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -146,6 +160,7 @@ let package = Package(
                 "FleetLoad",
                 "FleetSupervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -219,6 +234,7 @@ let package = Package(
                 "FleetDemo",
                 "FleetSupervisor",
                 "FleetRedis",
+                "FleetS3",
                 "FleetState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -24,6 +24,7 @@ public enum DemoService {
         let sessions = try await Self.sessions(configuration: configuration, redis: redis, logger: logger)
         let cache = try Self.userCache(configuration: configuration, redis: redis, logger: logger)
         let chat = try Self.chat(configuration: configuration, redis: redis, sessions: sessions.manager, logger: logger)
+        let objects = try Self.objectStore(configuration: configuration, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
@@ -32,7 +33,7 @@ public enum DemoService {
                 timeout: configuration.databaseTimeout,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger, observability: observability) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, objects: objects, configuration: configuration, logger: logger, observability: observability) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -45,7 +46,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, configuration: configuration, logger: logger, observability: observability) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, objects: objects, configuration: configuration, logger: logger, observability: observability) {
             try await store.migrate()
         }
     }
@@ -57,6 +58,7 @@ public enum DemoService {
         sessions: (manager: SessionManager, service: (any Service)?),
         cache: Cache? = nil,
         chat: (broadcaster: Broadcaster, routes: ChatRoutes, upgrade: FleetWebSocketUpgrade)? = nil,
+        objects: any ObjectStore,
         configuration: FleetConfiguration,
         logger: Logger,
         observability: FleetObservability? = nil,
@@ -66,7 +68,6 @@ public enum DemoService {
         observability?.register(on: router)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
         router.add(middleware: SessionMiddleware(sessions: sessions.manager, secure: configuration.sessionCookieSecure))
         router.get("/hello") { _, _ in "hello" }
         var fastRoutes = FastRoutes()
@@ -89,6 +90,7 @@ public enum DemoService {
             chat.routes.register(on: router)
         }
         HealthRoutes(checks: checks).register(on: router)
+        Self.registerStaticFiles(on: router, configuration: configuration, logger: logger)
         // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
         let api = router.group()
         var fastLimit: FastRateLimit?
@@ -100,8 +102,11 @@ public enum DemoService {
             fastRoutes.refuseBlockedClients(under: ["/users", "/login", "/me", "/logout"], limit: limit)
             fastLimit = limit
         }
-        UserRoutes(store: store, cache: cache, bodyLimit: configuration.bodyLimit).register(on: api)
-        SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: api)
+        // Avatars stream to the object store under their own limit; every other body is bounded by BODY_LIMIT.
+        AvatarRoutes(users: store, objects: objects, limit: configuration.avatarLimit).register(on: api)
+        let bounded = api.group().add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
+        UserRoutes(store: store, cache: cache, bodyLimit: configuration.bodyLimit).register(on: bounded)
+        SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: bounded)
         if let cache { Self.registerFastCacheHits(cache, limit: fastLimit, on: &fastRoutes) }
         if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }
         if configuration.observability.blockRoute { fastRoutes.addBlockRoute() }

@@ -57,6 +57,10 @@ public struct FleetConfiguration: Sendable {
     public var benchmarkRoutes: Bool = false
     /// `METRICS`, `OTEL_*`: Prometheus metrics and OpenTelemetry tracing; see `ObservabilityConfiguration`.
     public var observability = ObservabilityConfiguration()
+    /// `STATIC_DIR`: the directory served under `/static` when it exists (`StaticFiles`). Default `public`.
+    public var staticDirectory: String = "public"
+    /// `AVATAR_LIMIT`: the largest avatar `PUT /users/:id/avatar` accepts, streamed to the object store. Default 5 MiB.
+    public var avatarLimit: Int = 5 << 20
 
     /// `SESSION_SECRETS`: comma-separated secrets of at least 32 bytes that sign session cookies;
     /// the first signs, all verify (rotation). Required with `REDIS_URL`; without it, empty means
@@ -103,6 +107,8 @@ public struct FleetConfiguration: Sendable {
         self.cachePrefix = env.string("CACHE_PREFIX") ?? self.cachePrefix
         self.benchmarkRoutes = try env.boolean("BENCH_ROUTES") ?? self.benchmarkRoutes
         try self.readObservability(env)
+        self.staticDirectory = env.string("STATIC_DIR") ?? self.staticDirectory
+        self.avatarLimit = try env.byteCount("AVATAR_LIMIT") ?? self.avatarLimit
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }

@@ -14,6 +14,10 @@ public struct FleetStateError: Error, CustomStringConvertible, Sendable {
         public static let backendUnavailable = Code("backendUnavailable")
         /// A configuration value is out of range.
         public static let invalidConfiguration = Code("invalidConfiguration")
+        /// An object key that is not a safe path (`ObjectKey`).
+        public static let invalidKey = Code("invalidKey")
+        /// An object body larger than the limit given to `ObjectStore.put`.
+        public static let objectTooLarge = Code("objectTooLarge")
     }
 
     public let code: Code
