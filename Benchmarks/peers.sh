@@ -5,7 +5,8 @@
 # Sides (SIDES, default all):
 #   node        node:cluster, 2 workers, no middleware (the peer)
 #   serve       fleet serve: one process, an event loop per core
-#   start       fleet start -i 2: two worker processes on one socket, one event loop each
+#   start       fleet start -i 2: two worker processes on one socket, an event loop per core each
+#   start-1t    the same with one event loop per worker (NIO_SINGLETON_GROUP_LOOP_COUNT=1)
 #   start-full  fleet start -i 2 with the whole stack: rate limit on the embedded table,
 #               sessions, metrics, and tracing of 1% of requests
 #   start-redis the same stack on Redis (a redis-server this script starts on loopback)
@@ -21,7 +22,7 @@ DURATION="${DURATION:-6s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-1}"
 PEER="${PEER:-../shared/peers/node-cluster.mjs}"
-SIDES="${SIDES:-node serve start start-full start-redis}"
+SIDES="${SIDES:-node serve start start-1t start-full start-redis}"
 PATHS="${PATHS:-/users/1 /hello}"
 export PATH="/opt/swift/usr/bin:$PATH"
 
@@ -64,9 +65,10 @@ for side in $SIDES; do
         node) start_side node "node cluster x2" WORKERS=2 -- node "$PEER" ;;
         serve) start_side serve "fleet serve" -- "$FLEET" serve ;;
         start) start_side start "fleet start -i 2" -- $(fleet_start start) ;;
+        start-1t) start_side start-1t "start, 1 loop each" NIO_SINGLETON_GROUP_LOOP_COUNT=1 -- $(fleet_start start-1t) ;;
         start-full) start_side start-full "start, full stack" "${full[@]}" -- $(fleet_start start-full) ;;
         start-redis) start_side start-redis "start, stack on Redis" "${full[@]}" REDIS_URL="$redis_url" -- $(fleet_start start-redis) ;;
-        *) echo "unknown side $side; known: node serve start start-full start-redis" >&2; exit 64 ;;
+        *) echo "unknown side $side; known: node serve start start-1t start-full start-redis" >&2; exit 64 ;;
     esac
 done
 for side in $SIDES; do
