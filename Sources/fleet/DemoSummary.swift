@@ -54,13 +54,19 @@ struct DemoSummary {
             fleet demo results
             requests        \(self.report.requests) in \(String(format: "%.1f", self.report.elapsed)) s: target \(Int(self.report.targetRate ?? 0))/s, achieved \(String(format: "%.1f", self.report.achievedRate))/s, dropped \(self.report.dropped)
             latency         p50 \(Self.ms(self.report.latency.p50))  p95 \(Self.ms(self.report.latency.p95))  p99 \(Self.ms(self.report.latency.p99))  max \(Self.ms(self.report.latency.max))  (from intended start: coordinated omission corrected)
-            errors          \(self.report.errors) (expected 0)  statuses \(self.report.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " "))
+            errors          \(self.report.errors) (expected 0\(self.errorKinds))  statuses \(self.report.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " "))
             reload          \(self.reloadSeconds.map { "every worker replaced mid-run in \(String(format: "%.2f", $0)) s" } ?? "did not run")
             worker share
             \(shareLines.joined(separator: "\n"))
             capacity        \(Int(self.capacity.achievedRate)) requests/s with \(self.instances) workers at saturation (closed model, 64 connections, p99 \(Self.ms(self.capacity.latency.p99)), \(self.capacity.errors) errors)
             plan            \(sloNote); for a peak of \(Int(self.peak))/s at \(Int(Self.plannedUtilisation * 100))% of saturation (\(Int(perWorker))/s per worker): \(needed) workers, \(needed + 1) with N+1
             """
+    }
+
+    /// `: timeout 2, reset 1` when there were errors, so a failed run says what failed.
+    var errorKinds: String {
+        guard !self.report.errorKinds.isEmpty else { return "" }
+        return ": " + self.report.errorKinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
     static func ms(_ value: Double) -> String {
