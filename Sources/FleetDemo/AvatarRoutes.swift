@@ -58,6 +58,7 @@ struct AvatarRoutes<Store: UserStore>: Sendable {
         let key = try Self.key(id)
         // With S3 the client fetches the bytes from the bucket: no instance streams them.
         if let url = self.objects.presignedURL(key, method: "GET") {
+            guard try await self.objects.exists(key) else { throw Self.noAvatar(id) }
             return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
         }
         guard let object = try await self.objects.get(key) else { throw Self.noAvatar(id) }

@@ -77,9 +77,13 @@ public struct S3ObjectStore: ObjectStore {
         }
     }
 
+    public func exists(_ key: ObjectKey) async throws -> Bool {
+        try await self.send("HEAD", key, allowing: [.notFound]).status == .ok
+    }
+
     public func delete(_ key: ObjectKey) async throws -> Bool {
         // S3 answers 204 whether or not the key existed, so HEAD says which.
-        guard try await self.send("HEAD", key, allowing: [.notFound]).status == .ok else { return false }
+        guard try await self.exists(key) else { return false }
         _ = try await self.send("DELETE", key)
         return true
     }

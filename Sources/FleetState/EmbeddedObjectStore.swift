@@ -117,6 +117,11 @@ public struct EmbeddedObjectStore: ObjectStore {
         nil
     }
 
+    public func exists(_ key: ObjectKey) async throws -> Bool {
+        let path = self.path(key)
+        return try await self.threadPool.runIfActive { access(path, F_OK) == 0 }
+    }
+
     func path(_ key: ObjectKey) -> String {
         "\(self.directory)/\(key.rawValue)"
     }

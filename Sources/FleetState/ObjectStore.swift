@@ -25,6 +25,10 @@ public protocol ObjectStore: Sendable {
     /// - Returns: whether there was one.
     func delete(_ key: ObjectKey) async throws -> Bool
 
+    /// Whether there is an object under `key`, without reading it: before sending a client to
+    /// a presigned URL, so a missing object is the application's 404, not the bucket's.
+    func exists(_ key: ObjectKey) async throws -> Bool
+
     /// A URL a client may `GET` or `PUT` the object at directly, or nil when the store has none
     /// (then the application streams the object itself).
     func presignedURL(_ key: ObjectKey, method: String) -> String?

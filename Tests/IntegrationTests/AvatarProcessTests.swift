@@ -70,6 +70,8 @@ import Testing
         #expect(redirect.hasPrefix("302 \(s3.endpoint)/\(s3.bucket)/avatars/"), "\(redirect)")
         #expect(try Curl.run(["--location", url]) == "GIF89a-bytes", "the bucket serves the bytes")
         #expect(try Curl.run(["-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", url]) == "204")
+        let missing = try Curl.run(["-w", " %{http_code} %{content_type}", url])
+        #expect(missing.hasSuffix(" 404 application/problem+json"), "no redirect to a missing object: \(missing)")
         worker.signal(SIGTERM)
         #expect(try await worker.exitStatus() == 0)
     }
