@@ -9,6 +9,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/hello" >/dev/null && return; sleep 0.1; done; echo "no answer on $1" >&2; exit 1; }
 # The same user Node serves as /users/1, so every side answers the same bytes.
 seed() { curl -sf -X POST "http://127.0.0.1:$1/users" -H 'content-type: application/json' -d '{"name":"user1","email":"user1@example.com"}' >/dev/null || true; }
+# A process's user + system CPU, in clock ticks (fields 14 and 15, counted after the command name).
+ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 rate() { wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$1$2" | awk '/Requests\/sec/ {print $2}'; }
 

@@ -87,7 +87,7 @@ done
 
 descendants() { local pid; for pid in $(pgrep -P "$1" || true); do echo "$pid"; descendants "$pid"; done; }
 tree() { echo "$1"; descendants "$1"; }
-tree_ticks() { local total=0 pid; for pid in $(tree "$1"); do total=$((total + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo $total; }
+tree_ticks() { local total=0 pid; for pid in $(tree "$1"); do total=$((total + $(ticks "$pid"))); done; echo $total; }
 tree_rss_mib() { local total=0 pid; for pid in $(tree "$1"); do total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0))); done; echo "$total / 1024" | bc -l; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}'; }
 hz=$(getconf CLK_TCK)

@@ -31,8 +31,6 @@ done
 for side in base gate; do wait_http "${port[$side]}"; done
 seed "${port[base]}"
 
-# One fleet serve process per side, no children: its own user + system ticks.
-ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 # One wrk run on side $1: prints "requests/s cpu-us-per-request".
 measure() {

@@ -47,7 +47,6 @@ for side in $SIDES; do
 done
 
 hz=$(getconf CLK_TCK)
-ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 # One wrk run: prints "requests/s cpu-us-per-request".
 measure() {
     local before after out requests rps
