@@ -100,22 +100,26 @@ public final class RateLimiter: Sendable {
     /// The refusal for a key refused moments ago and still blocked, decided in
     /// process without the backend; nil when the request must be checked.
     public func blockedDecision(_ checks: [RateLimitCheck]) -> RateLimitDecision? {
-        guard self.configuration.preBlock else { return nil }
         let now = self.clock.now()
+        guard self.hasBlockedKeys(at: now) else { return nil }
         return self.local.withLock { $0.blockedDecision(checks, now: now) }
     }
 
     /// False when no key is pre-blocked now: a caller may skip working out
     /// the checks of a request just to ask `blockedDecision`.
     public var hasBlockedKeys: Bool {
-        self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > self.clock.now()
+        self.hasBlockedKeys(at: self.clock.now())
+    }
+
+    /// Whether the pre-block may refuse anything at `now`; while not, its table needs no lock.
+    private func hasBlockedKeys(at now: Int64) -> Bool {
+        self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > now
     }
 
     /// What the pre-block or a lease decides, under one lock; otherwise nil
     /// and the points a lease may take along with the backend's answer.
     private func localDecision(_ checks: [RateLimitCheck], now: Int64, noteMiss: Bool) -> (decision: RateLimitDecision?, want: Int, refund: RateLimitRefund?) {
-        // While no key is blocked, the pre-block has nothing to say: no lock.
-        let preBlock = self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > now
+        let preBlock = self.hasBlockedKeys(at: now)
         let leasing = self.leasingBackend != nil && checks.count == 1 ? self.configuration.leasing : .off
         guard preBlock || leasing.isOn else { return (nil, 0, nil) }
         let capacity = self.configuration.preBlockCapacity
