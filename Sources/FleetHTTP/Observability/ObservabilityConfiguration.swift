@@ -31,13 +31,13 @@ extension FleetConfiguration {
         let sampler = env.string("OTEL_TRACES_SAMPLER")
         let argument = env.string("OTEL_TRACES_SAMPLER_ARG")
         guard let sampling = TraceSampling(sampler: sampler, argument: argument) else {
-            let name = sampler.map { TraceSampling(sampler: $0, argument: nil) == nil } == true ? "OTEL_TRACES_SAMPLER" : "OTEL_TRACES_SAMPLER_ARG"
-            throw ConfigurationError(
-                variable: name, value: (name == "OTEL_TRACES_SAMPLER" ? sampler : argument) ?? "",
-                accepted: name == "OTEL_TRACES_SAMPLER"
-                    ? "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"
-                    : "a ratio from 0 to 1"
-            )
+            if let sampler, TraceSampling(sampler: sampler, argument: nil) == nil {
+                throw ConfigurationError(
+                    variable: "OTEL_TRACES_SAMPLER", value: sampler,
+                    accepted: "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"
+                )
+            }
+            throw ConfigurationError(variable: "OTEL_TRACES_SAMPLER_ARG", value: argument ?? "", accepted: "a ratio from 0 to 1")
         }
         self.observability.traceSampling = sampling
     }
