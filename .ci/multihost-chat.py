@@ -2,8 +2,12 @@
 each sends a message; each must receive the other's within the timeout, in order.
 Usage: multihost-chat.py WS_URL_A WS_URL_B. Exits non-zero, saying what it saw, otherwise."""
 import asyncio
+import base64
+import http.client
 import json
+import os
 import sys
+import urllib.parse
 import uuid
 
 import websockets
@@ -39,8 +43,25 @@ async def main(url_a, url_b):
         print(f"chat: 3 messages each way between the two hosts, in order")
 
 
+def handshake_answer(url):
+    """What a plain upgrade request to `url` gets back: for a failure, the status
+    and headers that refused or redirected the handshake."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=5)
+    try:
+        connection.request("GET", parts.path, headers={
+            "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode()})
+        answer = connection.getresponse()
+        return f"{url}: HTTP {answer.status}, headers {dict(answer.getheaders())}"
+    except OSError as error:
+        return f"{url}: {error!r}"
+    finally:
+        connection.close()
+
+
 try:
     asyncio.run(main(sys.argv[1], sys.argv[2]))
 except (AssertionError, TimeoutError, OSError, websockets.WebSocketException) as error:
-    print(f"chat across hosts failed: {error!r}")
+    print(f"chat across hosts failed: {error!r}; " + "; ".join(handshake_answer(url) for url in sys.argv[1:3]))
     sys.exit(1)
