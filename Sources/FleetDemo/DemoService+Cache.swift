@@ -44,7 +44,7 @@ extension DemoService {
             case .refuse(let refusal): return refusal
             case .allow(let fields):
                 var answer = FastRoutes.Response.json(json)
-                answer.headers = fields
+                answer.rateLimit = fields
                 return answer
             }
         }

@@ -35,6 +35,8 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Steps aside for a request asking to upgrade: after a WebSocket upgrade
     /// NIO removes its HTTP handlers, and this one must go with them.
     private let upgradable: Bool
+    /// What the routes keep of this connection between requests.
+    private let connection = FastRoutes.Connection()
 
     init(routes: FastRoutes, logger: Logger, upgradable: Bool = false) {
         self.routes = routes
@@ -56,7 +58,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if self.passedOn == 0, !self.draining, head.isKeepAlive, let encoded = self.encoded {
                 let start = ContinuousClock.now
                 let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
-                if let (response, metrics) = self.routes.answer(head, path: path, channel: context.channel) {
+                if let (response, metrics) = self.routes.answer(head, path: path, channel: context.channel, connection: self.connection) {
                     self.answered = true
                     if let tracer = self.routes.tracer, self.routes.traceSampler?.admits(traceparent: head.headers.first(name: "traceparent")) ?? true {
                         self.respondTraced(encoded, to: head, path: path, with: response, since: start, route: metrics.route, tracer: tracer)

@@ -16,7 +16,7 @@ extension FastRoutes.Response {
     /// - Returns: the bytes, and the body when it did not fit inline.
     func encoded(version: HTTPVersion, requestID: String, date: String, allocator: ByteBufferAllocator) -> (head: ByteBuffer, body: ByteBuffer?) {
         let inline = self.body.readableBytes <= Self.inlineBodyLimit
-        var buffer = allocator.buffer(capacity: 160 + self.contentType.utf8.count + (inline ? self.body.readableBytes : 0) + self.headers.count * 48)
+        var buffer = allocator.buffer(capacity: 160 + self.contentType.utf8.count + (inline ? self.body.readableBytes : 0) + self.headers.count * 48 + (self.rateLimit == nil ? 0 : 160))
         buffer.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         buffer.writeString(String(self.status.code))
         buffer.writeStaticString(" ")
@@ -36,6 +36,7 @@ extension FastRoutes.Response {
             buffer.writeStaticString(": ")
             buffer.writeString(value)
         }
+        self.rateLimit?.write(into: &buffer)
         buffer.writeStaticString("\r\n\r\n")
         guard inline else { return (buffer, self.body) }
         var body = self.body

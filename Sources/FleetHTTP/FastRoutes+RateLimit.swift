@@ -11,8 +11,8 @@ public final class FastRateLimit: Sendable {
     public enum Outcome: Sendable {
         /// Refused: send this `429`.
         case refuse(FastRoutes.Response)
-        /// Allowed: add these `RateLimit` fields to the answer.
-        case allow([(String, String)])
+        /// Allowed: put these `RateLimit` fields in the answer.
+        case allow(FastRoutes.RateLimitFields)
     }
 
     let limiter: RateLimiter
@@ -35,37 +35,58 @@ public final class FastRateLimit: Sendable {
     /// Takes one request from the client's quota, if the backend answers at
     /// once; nil (nothing taken) when it cannot, so the router counts it instead.
     public func acquire(_ request: FastRoutes.Request) -> Outcome? {
-        guard let check = self.check(request), let decision = self.limiter.acquireNow([check]) else { return nil }
+        guard let checks = self.checks(request), let decision = self.limiter.acquireNow(checks) else { return nil }
         return self.outcome(decision)
     }
 
     /// The refusal for a client refused moments ago and still blocked; nil for everyone else.
     public func refusalIfBlocked(_ request: FastRoutes.Request) -> FastRoutes.Response? {
-        guard self.limiter.hasBlockedKeys, let check = self.check(request), let decision = self.limiter.blockedDecision([check]),
+        guard self.limiter.hasBlockedKeys, let checks = self.checks(request), let decision = self.limiter.blockedDecision(checks),
             case .refuse(let response) = self.outcome(decision)
         else { return nil }
         return response
     }
 
-    private func check(_ request: FastRoutes.Request) -> RateLimitCheck? {
-        var forwarded = HTTPFields()
-        if !self.trustedProxies.isEmpty {
+    /// The request's check. A client that is the peer itself (no trusted proxy
+    /// speaks for it) has the same check on every request of the connection:
+    /// it is worked out once and kept on the connection.
+    private func checks(_ request: FastRoutes.Request) -> [RateLimitCheck]? {
+        if let kept = request.connection.rateLimitChecks, kept.limit === self { return kept.checks }
+        guard let peer = request.channel.remoteAddress else { return nil }
+        if !self.trustedProxies.isEmpty, self.trustedProxies.contains(peer) {
+            var forwarded = HTTPFields()
             for (name, value) in request.head.headers {
                 if let field = HTTPField.Name(name) { forwarded.append(HTTPField(name: field, value: value)) }
             }
+            return self.trustedProxies.clientAddress(peer: peer, headers: forwarded).map { [RateLimitCheck(policy: self.policy, key: $0)] }
         }
-        return self.trustedProxies.clientAddress(peer: request.channel.remoteAddress, headers: forwarded).map {
-            RateLimitCheck(policy: self.policy, key: $0)
-        }
+        guard let client = self.trustedProxies.clientAddress(peer: peer, headers: [:]) else { return nil }
+        let checks = [RateLimitCheck(policy: self.policy, key: client)]
+        request.connection.rateLimitChecks = (self, checks)
+        return checks
     }
 
     private func outcome(_ decision: RateLimitDecision) -> Outcome {
         self.metrics.count(allowed: decision.isAllowed)
-        let pairs = self.headers.pairs(decision, rule: 0)
+        let fields = FastRoutes.RateLimitFields(limit: self, decision: decision)
         guard decision.isAllowed else {
-            return .refuse(FastRoutes.Response(status: .tooManyRequests, contentType: "application/problem+json", headers: pairs, body: self.refusal))
+            var refusal = FastRoutes.Response(status: .tooManyRequests, contentType: "application/problem+json", body: self.refusal)
+            refusal.rateLimit = fields
+            return .refuse(refusal)
         }
-        return .allow(pairs)
+        return .allow(fields)
+    }
+}
+
+extension FastRoutes {
+    /// The rate-limit fields of a fast answer, written straight into its bytes.
+    public struct RateLimitFields: Sendable {
+        let limit: FastRateLimit
+        let decision: RateLimitDecision
+
+        func write(into buffer: inout ByteBuffer) {
+            self.limit.headers.write(self.decision, rule: 0, into: &buffer)
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import FleetState
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -22,9 +23,20 @@ public struct FastRoutes: Sendable {
         public let parameter: Substring?
         /// The connection, for its peer address.
         public let channel: any Channel
+        /// What fast routes keep of the connection between its requests.
+        public let connection: Connection
 
         /// True when the request sends cookies: a session middleware may have work to do.
         public var hasCookies: Bool { self.head.headers.contains(name: "cookie") }
+    }
+
+    /// What fast routes keep of one connection between its requests: what
+    /// does not change while it is open, worked out on its first request.
+    public final class Connection {
+        /// The client's rate-limit checks under a limit.
+        var rateLimitChecks: (limit: FastRateLimit, checks: [RateLimitCheck])?
+
+        init() {}
     }
 
     /// A route's answer: status, content type, extra headers and the body bytes.
@@ -32,6 +44,8 @@ public struct FastRoutes: Sendable {
         public var status: HTTPResponseStatus
         public var contentType: String
         public var headers: [(String, String)]
+        /// The rate-limit fields, when a limit was checked.
+        public var rateLimit: RateLimitFields?
         public var body: ByteBuffer
 
         public init(status: HTTPResponseStatus = .ok, contentType: String, headers: [(String, String)] = [], body: ByteBuffer) {
@@ -97,23 +111,22 @@ public struct FastRoutes: Sendable {
 
     var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty && self.refusals.isEmpty }
 
-    /// The answer for `head`, whose URI without the query is `path`, if a fast route has one now.
     /// The answer for `head`, whose URI without the query is `path`, if a fast route has one
     /// now, with the series it counts in.
-    func answer(_ head: HTTPRequestHead, path: Substring, channel: any Channel) -> (Response, RouteMetrics)? {
+    func answer(_ head: HTTPRequestHead, path: Substring, channel: any Channel, connection: Connection) -> (Response, RouteMetrics)? {
         for refusal in self.refusals where path.hasPrefix(refusal.prefix) {
-            if let answer = refusal.check.handler(Request(head: head, path: path, parameter: nil, channel: channel)) {
+            if let answer = refusal.check.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)) {
                 return (answer, refusal.check.metrics)
             }
         }
         guard head.method == .GET else { return nil }
         if let route = self.exact[String(path)] {
-            return route.handler(Request(head: head, path: path, parameter: nil, channel: channel)).map { ($0, route.metrics) }
+            return route.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)).map { ($0, route.metrics) }
         }
         for entry in self.parameterised where path.hasPrefix(entry.prefix) {
             let parameter = path.dropFirst(entry.prefix.count)
             guard !parameter.isEmpty, !parameter.contains("/") else { continue }
-            return entry.route.handler(Request(head: head, path: path, parameter: parameter, channel: channel)).map { ($0, entry.route.metrics) }
+            return entry.route.handler(Request(head: head, path: path, parameter: parameter, channel: channel, connection: connection)).map { ($0, entry.route.metrics) }
         }
         return nil
     }

@@ -1,5 +1,6 @@
 import FleetState
 import HTTPTypes
+import NIOCore
 
 extension HTTPField.Name {
     /// `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers): the quota policies.
@@ -40,31 +41,56 @@ struct RateLimitHeaders: Sendable {
         self.legacy = legacy
     }
 
+    /// A field's value: text, or the `RateLimit` value in its parts, which a
+    /// writer of bytes copies one after another instead of joining first.
+    enum Value {
+        case text(String)
+        case rateLimit(prefix: String, remaining: String, reset: String)
+    }
+
     /// Adds the fields for `decision`, made under the rule at `rule`.
     func apply(_ decision: RateLimitDecision, rule: Int, to headers: inout HTTPFields) {
-        self.forEachField(of: decision, rule: rule) { headers.append(HTTPField(name: $0, value: $1)) }
+        self.forEachField(of: decision, rule: rule) { name, value in
+            switch value {
+            case .text(let text):
+                headers.append(HTTPField(name: name, value: text))
+            case .rateLimit(let prefix, let remaining, let reset):
+                headers.append(HTTPField(name: name, value: Self.rateLimitValue(prefix: prefix, remaining: remaining, reset: reset)))
+            }
+        }
     }
 
-    /// The fields for `decision` as name and value pairs, for the fast path's NIO headers.
-    func pairs(_ decision: RateLimitDecision, rule: Int) -> [(String, String)] {
-        var pairs: [(String, String)] = []
-        pairs.reserveCapacity(self.legacy ? 6 : 3)
-        self.forEachField(of: decision, rule: rule) { pairs.append(($0.rawName, $1)) }
-        return pairs
+    /// Writes the fields for `decision` as HTTP/1 header lines (each after a
+    /// CRLF), for the fast path's encoded answers: no field list, no joined value.
+    func write(_ decision: RateLimitDecision, rule: Int, into buffer: inout ByteBuffer) {
+        self.forEachField(of: decision, rule: rule) { name, value in
+            buffer.writeStaticString("\r\n")
+            buffer.writeString(name.rawName)
+            buffer.writeStaticString(": ")
+            switch value {
+            case .text(let text):
+                buffer.writeString(text)
+            case .rateLimit(let prefix, let remaining, let reset):
+                buffer.writeString(prefix)
+                buffer.writeString(remaining)
+                buffer.writeStaticString(";t=")
+                buffer.writeString(reset)
+            }
+        }
     }
 
-    private func forEachField(of decision: RateLimitDecision, rule: Int, _ body: (HTTPField.Name, String) -> Void) {
+    private func forEachField(of decision: RateLimitDecision, rule: Int, _ body: (HTTPField.Name, Value) -> Void) {
         let remaining = String(decision.remaining)
         let reset = String(Self.seconds(decision.resetMilliseconds))
-        body(.rateLimitPolicy, self.policyField)
-        body(.rateLimit, Self.rateLimitValue(prefix: self.remainingPrefixes[rule], remaining: remaining, reset: reset))
+        body(.rateLimitPolicy, .text(self.policyField))
+        body(.rateLimit, .rateLimit(prefix: self.remainingPrefixes[rule], remaining: remaining, reset: reset))
         if !decision.isAllowed {
-            body(.retryAfter, String(Self.seconds(decision.retryAfterMilliseconds)))
+            body(.retryAfter, .text(String(Self.seconds(decision.retryAfterMilliseconds))))
         }
         if self.legacy {
-            body(.xRateLimitLimit, self.limits[rule])
-            body(.xRateLimitRemaining, remaining)
-            body(.xRateLimitReset, reset)
+            body(.xRateLimitLimit, .text(self.limits[rule]))
+            body(.xRateLimitRemaining, .text(remaining))
+            body(.xRateLimitReset, .text(reset))
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,12 +8,13 @@ import Darwin
 /// RFC 3339 timestamps with milliseconds, without Foundation's formatters on the log path.
 enum UTCTimestamp {
     static func now() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        // Milliseconds since the epoch; `Date` rather than `timespec`, whose defining
+        // module a release build of this target resolves differently (CDispatch).
+        let epochMilliseconds = Int(Date().timeIntervalSince1970 * 1000)
+        var seconds = time_t(epochMilliseconds / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let millis = Int(spec.tv_nsec) / 1_000_000
+        let millis = epochMilliseconds % 1000
         return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad3(millis))Z"
     }
 

@@ -34,7 +34,7 @@ enum Fixture {
             case .refuse(let refusal): return refusal
             case .allow(let fields):
                 var answer = user
-                answer.headers = fields
+                answer.rateLimit = fields
                 return answer
             }
         }
