@@ -81,7 +81,9 @@ public struct FleetObservability: Sendable {
     /// exporter, and the worker's own metrics port when `METRICS_PORT` is set.
     public func services(eventLoopGroup: any EventLoopGroup, configuration: FleetConfiguration, logger: Logger) -> [any Service] {
         var services: [any Service] = []
-        if let tracingService { services.append(tracingService) }
+        if let tracingService {
+            services.append(EventLoopBoundService(base: tracingService, executor: EventLoopTaskExecutor(eventLoopGroup.next())))
+        }
         guard self.registry != nil else { return services }
         services.append(EventLoopLagMonitor(eventLoopGroup: eventLoopGroup))
         if let base = configuration.observability.metricsPort {
