@@ -148,6 +148,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -232,6 +233,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "FleetDemo",
+                "FleetLoad",
                 "FleetSupervisor",
                 "FleetRedis",
                 "FleetS3",

@@ -85,10 +85,7 @@ public enum DemoService {
         // After Redis: a graceful shutdown stops the cache's subscription before the client.
         if let cache { services.append(cache) }
         // After Redis too: on shutdown it closes its sockets with 1001 and says goodbye while Redis is up.
-        if let chat {
-            services.append(chat.broadcaster)
-            chat.routes.register(on: router)
-        }
+        if let chat { services.append(chat.broadcaster) }
         HealthRoutes(checks: checks).register(on: router)
         Self.registerStaticFiles(on: router, configuration: configuration, logger: logger)
         // Health checks and /hello stay unlimited: probes and peer benchmarks must never see a 429.
@@ -102,6 +99,8 @@ public enum DemoService {
             fastRoutes.refuseBlockedClients(under: ["/users", "/login", "/me", "/logout"], limit: limit)
             fastLimit = limit
         }
+        // Presence is an API call like the others: under the same limit.
+        chat?.routes.register(on: api)
         // Avatars stream to the object store under their own limit; every other body is bounded by BODY_LIMIT.
         AvatarRoutes(users: store, objects: objects, limit: configuration.avatarLimit).register(on: api)
         let bounded = api.group().add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))

@@ -25,15 +25,9 @@ public struct LoadTest: Sendable {
     public func run(progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws -> LoadReport {
         try configuration.validate()
         let target = configuration.target
-        let address: SocketAddress
-        do {
-            address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
-        } catch {
-            throw LoadError(.connectFailed, "cannot resolve \(target.host):\(target.port)", underlying: error)
-        }
-        let owned = configuration.eventLoopGroup == nil ? MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads) : nil
+        let address = try target.resolve()
+        let (loops, owned) = MultiThreadedEventLoopGroup.loops(of: configuration.eventLoopGroup, threads: configuration.threads)
         defer { owned?.shutdownGracefully { _ in } }
-        let loops = Array((configuration.eventLoopGroup ?? owned!).makeIterator())
         let usage = ResourceUsage.now()
         let start = monotonicNow() + 100_000_000
         let plan = try RunPlan(configuration: configuration, address: address, start: start, shards: loops.count)
@@ -89,5 +83,13 @@ extension IntervalSample {
         var total = IntervalSample()
         for shard in shards { total.add(try await shard.eventLoop.submit { shard.takeInterval() }.get()) }
         return total
+    }
+}
+
+extension MultiThreadedEventLoopGroup {
+    /// The loops of `group`, or of a new group of `threads` loops that the caller shuts down (`owned`).
+    static func loops(of group: (any EventLoopGroup)?, threads: Int) -> (loops: [any EventLoop], owned: MultiThreadedEventLoopGroup?) {
+        let owned = group == nil ? MultiThreadedEventLoopGroup(numberOfThreads: threads) : nil
+        return (Array((group ?? owned!).makeIterator()), owned)
     }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Where the load goes: an `http://` host and port (TLS is not supported).
 public struct Target: Sendable, Hashable, CustomStringConvertible {
     /// The host name or address.
@@ -42,4 +44,16 @@ public struct Target: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "http://\(hostHeader)\(path)" }
+}
+
+extension Target {
+    /// The socket address of `host` and `port`.
+    /// - Throws: `LoadError` with code `connectFailed` when the host does not resolve.
+    func resolve() throws -> SocketAddress {
+        do {
+            return try SocketAddress.makeAddressResolvingHost(host, port: port)
+        } catch {
+            throw LoadError(.connectFailed, "cannot resolve \(host):\(port)", underlying: error)
+        }
+    }
 }
