@@ -84,7 +84,8 @@ final class WebSocketLoadConnection: ChannelInboundHandler {
             let data = frame.unmaskedData
             serverClosed(reason: data.getInteger(at: data.readerIndex, as: UInt16.self).map { "close \($0)" } ?? "close")
             let reply = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: context.channel.allocator.buffer(capacity: 0))
-            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+            context.close(promise: nil)
         default:
             break
         }

@@ -1,3 +1,4 @@
+import Histogram
 import NIOCore
 
 /// The sockets one event loop runs in a WebSocket load test: their handshakes, their

@@ -83,7 +83,7 @@ public struct WebSocketLoadTest: Sendable {
             deliveriesPerSecond: Double(tally.delivered) / configuration.duration.seconds,
             latency: LoadReport.Latency(tally.latency),
             timerDriftMaxMilliseconds: Double(tally.timerDriftMicros) / 1000,
-            clientCPUSeconds: usage.since().cpuSeconds,
+            clientCPUSeconds: usage.since().cpu,
             wallSeconds: wall,
             processes: .init(idle: idle, connected: connected, sent: sent)
         )
