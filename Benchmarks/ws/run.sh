@@ -80,7 +80,7 @@ for size in $SIZES; do
         for backend in $BACKENDS; do
             run "$backend" "$size" "$index"
             reports+=("$report")
-            echo "  $backend $size #$index: $(head -3 "$work/summary-$backend-$size-$index.txt" | tail -1)"
+            echo "  $backend $size #$index: $(grep -m1 '^delivered' "$work/summary-$backend-$size-$index.txt" || tail -1 "$work/summary-$backend-$size-$index.txt")"
         done
     done
 done

@@ -43,7 +43,7 @@ public struct WebSocketLoadTest: Sendable {
         guard opened > 0 else {
             let tally = try await Self.finish(shards, rooms: configuration.rooms)
             let errors = tally.connectErrors.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            throw LoadError(.connectFailed, "no WebSocket opened to \(target.description) (\(errors))")
+            throw LoadError(.connectFailed, "no WebSocket opened to ws://\(target.hostHeader)\(target.path) (\(errors))")
         }
 
         try await Task.sleep(for: configuration.settle)

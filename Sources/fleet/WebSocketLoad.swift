@@ -79,7 +79,7 @@ struct WebSocketLoad: AsyncParsableCommand {
     }
 
     private func makeConfiguration() throws -> WebSocketLoadConfiguration {
-        func duration(_ flag: String, _ text: String, allowZero: Bool = false) throws -> Duration {
+        func parsed(_ flag: String, _ text: String, allowZero: Bool = false) throws -> Duration {
             guard let parsed = Duration.parse(text), parsed > .zero || (allowZero && parsed == .zero) else {
                 throw ValidationError("--\(flag) '\(text)': expected a \(allowZero ? "non-negative" : "positive") duration such as 10s or 500ms")
             }
@@ -92,11 +92,11 @@ struct WebSocketLoad: AsyncParsableCommand {
                 rooms: rooms,
                 sendersPerRoom: senders,
                 rate: rate,
-                duration: try duration("duration", duration),
-                connectTimeout: try duration("connect-timeout", connectTimeout),
+                duration: try parsed("duration", duration),
+                connectTimeout: try parsed("connect-timeout", connectTimeout),
                 connectConcurrency: connectConcurrency,
-                settle: try duration("settle", settle, allowZero: true),
-                drainTimeout: try duration("drain", drain, allowZero: true),
+                settle: try parsed("settle", settle, allowZero: true),
+                drainTimeout: try parsed("drain", drain, allowZero: true),
                 watchedProcesses: watchPids
             )
             if let threads { configuration.threads = threads }
