@@ -23,25 +23,13 @@ if [[ -z "${FLEET:-}" ]]; then
     swift build -c release --scratch-path .build-bench --product fleet >&2
     FLEET="$PWD/.build-bench/release/fleet"
 fi
-work="$(mktemp -d /tmp/fleet-rl-bench.XXXXXX)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [[ -f "$work/redis.pid" ]] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/hello" >/dev/null && return; sleep 0.1; done; echo "no answer on $1" >&2; exit 1; }
-seed() { curl -sf -X POST "http://127.0.0.1:$1/users" -H 'content-type: application/json' -d '{"name":"user1","email":"user1@example.com"}' >/dev/null || true; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+source Benchmarks/lib.sh
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --save '' --appendonly no --daemonize yes --pidfile "$work/redis.pid" >/dev/null
 for _ in $(seq 50); do [[ -s "$work/redis.pid" ]] && break; sleep 0.1; done
 redis_pid=$(cat "$work/redis.pid")
+pids+=("$redis_pid")
 
 # One fleet serve per backend and case; every one has its own state directory and Redis prefix.
 declare -A port pid
@@ -63,7 +51,6 @@ start redis-unleased redis 1000000000/60s off
 for name in "${!port[@]}"; do wait_http "${port[$name]}"; seed "${port[$name]}"; done
 for backend in embedded redis; do curl -s -o /dev/null "http://127.0.0.1:${port[$backend-rejected]}/users/1"; done
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 declare -A rps cpu
 measure() {  # name backend
     local before redis_before out requests
@@ -94,7 +81,8 @@ echo
 for backend in embedded redis; do
     u=$(m "${rps[$backend-unlimited]}"); l=$(m "${rps[$backend-limited]}"); r=$(m "${rps[$backend-rejected]}")
     lc=$(m "${cpu[$backend-limited]}"); rc=$(m "${cpu[$backend-rejected]}")
-    printf '%-9s limited costs %5.1f%% of unlimited throughput (target <= 15%%)\n' "$backend" "$(echo "(1 - $l / $u) * 100" | bc -l)"
+    uc=$(m "${cpu[$backend-unlimited]}")
+    printf '%-9s limited costs %5.1f%% of unlimited throughput (target <= 15%%), %5.1f%% more CPU per request\n' "$backend" "$(echo "(1 - $l / $u) * 100" | bc -l)" "$(echo "($lc / $uc - 1) * 100" | bc -l)"
     printf '%-9s rejected vs allowed: %.2fx the requests/s, %.2fx less CPU per request\n' "$backend" "$(echo "$r / $l" | bc -l)" "$(echo "$lc / $rc" | bc -l)"
 done
 n=$(m "${rps[redis-unleased]}"); nc=$(m "${cpu[redis-unleased]}"); r=$(m "${rps[redis-rejected]}"); rc=$(m "${cpu[redis-rejected]}")
