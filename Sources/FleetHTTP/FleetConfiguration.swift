@@ -61,6 +61,8 @@ public struct FleetConfiguration: Sendable {
     public var staticDirectory: String = "public"
     /// `AVATAR_LIMIT`: the largest avatar `PUT /users/:id/avatar` accepts, streamed to the object store. Default 5 MiB.
     public var avatarLimit: Int = 5 << 20
+    /// `OFFLOAD_THREADS`, `OFFLOAD_QUEUE`: the pool heavy work runs on; see `OffloadConfiguration`.
+    public var offload = OffloadConfiguration()
 
     /// `SESSION_SECRETS`: comma-separated secrets of at least 32 bytes that sign session cookies;
     /// the first signs, all verify (rotation). Required with `REDIS_URL`; without it, empty means
@@ -109,6 +111,7 @@ public struct FleetConfiguration: Sendable {
         try self.readObservability(env)
         self.staticDirectory = env.string("STATIC_DIR") ?? self.staticDirectory
         self.avatarLimit = try env.byteCount("AVATAR_LIMIT") ?? self.avatarLimit
+        try self.readOffload(env)
         self.listeningSocket = try SocketActivation.inheritedSocket(environment: environment)
         self.supervisorLink = SupervisorLink.descriptor(environment: environment)
     }

@@ -25,6 +25,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // Redis restarting is an outage to wait out, not a bug: 503, logged as a warning.
             context.logger.warning("state backend unavailable", metadata: ["error.message": "\(error)"])
             return .unavailable("state store")
+        case let full as OffloadQueueFull:
+            return .overloaded(full)
         default:
             context.logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))", "error.message": "\(error)"])
             return .internalError(requestID: context.id)
