@@ -119,6 +119,7 @@ let package = Package(
                 "FleetRedis",
                 "FleetS3",
                 "FleetState",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

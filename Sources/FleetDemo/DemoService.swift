@@ -103,6 +103,8 @@ public enum DemoService {
         chat?.routes.register(on: api)
         // Avatars stream to the object store under their own limit; every other body is bounded by BODY_LIMIT.
         AvatarRoutes(users: store, objects: objects, limit: configuration.avatarLimit).register(on: api)
+        // Reports bound their body themselves: a chunked one must stay unread for hang-ups to cancel it.
+        services.append(Self.registerReports(on: api, configuration: configuration, observability: observability))
         let bounded = api.group().add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
         UserRoutes(store: store, cache: cache, bodyLimit: configuration.bodyLimit).register(on: bounded)
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: bounded)
