@@ -9,7 +9,7 @@ let threads = ProcessInfo.processInfo.activeProcessorCount
 
 func cpuSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
     let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     return user + system
@@ -37,6 +37,13 @@ func measure(_ name: String, _ job: @escaping @Sendable (Int) async throws -> In
 let pool = NIOThreadPool(numberOfThreads: threads)
 pool.start()
 let executor = ThreadTaskExecutor(threads: threads)
+// A job must really run on the executor's threads, or the comparison measures nothing.
+// (Top-level code is on the main actor, which a task executor preference does not move.)
+nonisolated func hops(to executor: ThreadTaskExecutor) async -> Bool {
+    await withTaskExecutorPreference(executor) { ThreadTaskExecutor.onExecutorThread }
+}
+let hopped = await hops(to: executor)
+precondition(hopped, "withTaskExecutorPreference did not move the job")
 for _ in 0..<3 {
     try await measure("nio_thread_pool") { index in try await pool.runIfActive { index &* 31 } }
     try await measure("task_executor") { index in await withTaskExecutorPreference(executor) { index &* 31 } }
