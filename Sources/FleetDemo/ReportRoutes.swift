@@ -7,8 +7,9 @@ import NIOCore
 /// passes over it), run on the `Offload` pool so the event loops keep answering.
 ///
 /// It bounds its body itself rather than under `BodyLimitMiddleware`, whose
-/// collected copy of a chunked body could not tell when the client hangs up;
-/// an offloaded report's connection closes after its response for the same reason.
+/// collected copy of a chunked body could not tell when the client hangs up.
+/// An offloaded report's connection closes after its response (`Connection: close`):
+/// Hummingbird watches for the hang-up by reading the connection past the request.
 ///
 /// With `comparisons` on (`BENCH_ROUTES`), `?run=loop` runs the same work on an
 /// event loop and `?run=inline` in the handler's task on Swift's concurrency pool:
@@ -55,7 +56,10 @@ struct ReportRoutes: Sendable {
             report = (body.readableBytes, ReportDigest.hex(of: body, rounds: rounds))
         }
         let json = #"{"bytes":\#(report.bytes),"rounds":\#(rounds),"sha256":"\#(report.digest)","run":"\#(placement.rawValue)"}"#
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        // Watching for a hang-up consumes the connection's next request: say it closes, so no client reuses it.
+        if placement == .offload { headers[.connection] = "close" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
     func collect(_ body: RequestBody) async throws -> ByteBuffer {

@@ -35,11 +35,9 @@ enum DemoBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 }
 
-/// Runs `test` against the demo application on `backend`, with a fresh state directory;
-/// through the router alone unless `setup` says `.live` (a real server on loopback).
+/// Runs `test` against the demo application on `backend`, with a fresh state directory.
 func withDemo<Value: Sendable>(
     _ backend: DemoBackend,
-    setup: TestingSetup = .router,
     configure: (inout FleetConfiguration) -> Void = { _ in },
     _ test: @Sendable (any TestClientProtocol) async throws -> Value
 ) async throws -> Value {
@@ -50,7 +48,7 @@ func withDemo<Value: Sendable>(
     var logger = Logger(label: "fleet.demo.tests")
     logger.logLevel = .warning
     let app = try await DemoService.makeApplication(configuration: configuration, logger: logger)
-    return try await app.test(setup, test)
+    return try await app.test(.router, test)
 }
 
 /// A unique address, so tests sharing one PostgreSQL database never collide.

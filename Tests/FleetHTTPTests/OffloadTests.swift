@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOConcurrencyHelpers
+import NIOPosix
 import Testing
 
 /// The offload pool on its own: values come back, a full queue refuses at once,

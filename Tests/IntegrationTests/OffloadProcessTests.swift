@@ -30,20 +30,23 @@ import Testing
         scrape.sum("fleet_offload_jobs", #"state="\#(state)""#)
     }
 
-    /// What one phase of load did: `/users/1` latencies, the share of event-loop lag
-    /// probes later than 50 ms, and the statuses of the reports.
+    /// What one phase of load did: `/users/1` latencies; from the lag histogram (a probe
+    /// every 20 ms per loop; a loop blocked for a whole report delays one probe by all of it)
+    /// the probes more than 100 ms late and the mean lag; and the statuses of the reports.
     struct Phase {
         var users: [Duration]
         var lateProbes: Double
+        var meanLag: Double
         var statuses: [Int]
     }
 
     func phase(_ run: String, load: ReportLoad, rounds: Int) async throws -> Phase {
         let loops = (0..<ProcessInfo.processInfo.activeProcessorCount).map { #"loop="\#($0)""# }
-        func lag(_ scrape: MetricsScrape) -> (count: Double, onTime: Double) {
-            loops.reduce((0, 0)) { total, loop in
+        func lag(_ scrape: MetricsScrape) -> (count: Double, sum: Double, onTime: Double) {
+            loops.reduce((0, 0, 0)) { total, loop in
                 (total.0 + (scrape.sum("fleet_event_loop_lag_seconds_count", loop) ?? 0),
-                 total.1 + (scrape.sum("fleet_event_loop_lag_seconds_bucket", loop, #"le="0.05""#) ?? 0))
+                 total.1 + (scrape.sum("fleet_event_loop_lag_seconds_sum", loop) ?? 0),
+                 total.2 + (scrape.sum("fleet_event_loop_lag_seconds_bucket", loop, #"le="0.1""#) ?? 0))
             }
         }
         let before = lag(try await MetricsScrape.fetch(port: load.port))
@@ -54,8 +57,47 @@ import Testing
         let done = try await statuses
         let after = lag(try await MetricsScrape.fetch(port: load.port))
         let probes = after.count - before.count
-        let late = probes > 0 ? (probes - (after.onTime - before.onTime)) / probes : 0
-        return Phase(users: users, lateProbes: late, statuses: done)
+        let late = probes - (after.onTime - before.onTime)
+        return Phase(users: users, lateProbes: late, meanLag: probes > 0 ? (after.sum - before.sum) / probes : 0, statuses: done)
+    }
+
+    @Test func aReportIsTheChainedDigestAndBadInputIsNamed() async throws {
+        let (fleet, load, state) = try await self.serve(["BODY_LIMIT": "70000"])
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        // The payload, 3 rounds, as Python's hashlib computes it; every placement agrees.
+        let expected = "c4b84cf6b8f2f89be26d993f7ef630188a3b398984d1cfc04e045cbd8950ecc4"
+        for run in ["offload", "loop", "inline"] {
+            let report = try await load.report(rounds: 3, run: run)
+            #expect(report.status == 200, "\(run): \(report.body)")
+            #expect(report.body.contains(#""sha256":"\#(expected)""#), "\(run): \(report.body)")
+            #expect(report.body.contains(#""bytes":\#(ReportLoad.payload.utf8.count)"#))
+        }
+        for (query, field) in [("rounds=0", "rounds"), ("rounds=ten", "rounds"), ("rounds=10001", "rounds"), ("run=gpu", "run")] {
+            let response = try await RawHTTPConnection.connect(port: load.port).exchange(
+                sending: "POST /reports?\(query) HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx"
+            )
+            #expect(response.status == 400, "\(query)")
+            #expect(response.body.contains(#""field":"\#(field)""#), "\(query): \(response.body)")
+        }
+        let large = String(repeating: "x", count: 70001)
+        let tooLarge = try await RawHTTPConnection.connect(port: load.port).exchange(
+            sending: "POST /reports HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(large.utf8.count)\r\nConnection: close\r\n\r\n\(large)"
+        )
+        #expect(tooLarge.status == 413)
+        #expect(tooLarge.body.contains(#""field":"body""#))
+        fleet.signal(SIGTERM)
+        #expect(try await fleet.exitStatus() == 0)
+    }
+
+    @Test func theComparisonsNeedBenchRoutes() async throws {
+        let (fleet, load, state) = try await self.serve(["BENCH_ROUTES": "false"])
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let refused = try await load.report(rounds: 1, run: "loop")
+        #expect(refused.status == 400)
+        #expect(refused.body.contains(#""field":"run""#) && refused.body.contains("BENCH_ROUTES"), "\(refused.body)")
+        #expect(try await load.report(rounds: 1).status == 200)
+        fleet.signal(SIGTERM)
+        #expect(try await fleet.exitStatus() == 0)
     }
 
     @Test func usersStayFastWhileReportsRunOnTheOffloadPool() async throws {
@@ -71,15 +113,17 @@ import Testing
         let offload = try await self.phase("offload", load: load, rounds: rounds)
         let loop = try await self.phase("loop", load: load, rounds: rounds)
         let summary = "rounds \(rounds); /users/1 p50/p99 offload \(offload.users.quantile(0.5))/\(offload.users.quantile(0.99)), "
-            + "loop \(loop.users.quantile(0.5))/\(loop.users.quantile(0.99)); lag probes over 50 ms: offload \(offload.lateProbes), loop \(loop.lateProbes); "
+            + "loop \(loop.users.quantile(0.5))/\(loop.users.quantile(0.99)); mean loop lag: offload \(offload.meanLag) s, loop \(loop.meanLag) s; "
+            + "lag probes over 100 ms: offload \(offload.lateProbes), loop \(loop.lateProbes); "
             + "reports offload \(offload.statuses.count), loop \(loop.statuses.count)"
-        print("offload phase: \(summary)")
+        print("offload phases: \(summary)")
         #expect(offload.statuses.allSatisfy { $0 == 200 } && !offload.statuses.isEmpty, "\(summary)")
         #expect(loop.statuses.allSatisfy { $0 == 200 } && !loop.statuses.isEmpty, "\(summary)")
-        #expect(offload.users.count >= 50 && loop.users.count >= 10, "\(summary)")
-        #expect(offload.users.quantile(0.99) < .milliseconds(100), "offloaded: /users/1 stays fast; \(summary)")
-        #expect(offload.lateProbes < 0.05, "offloaded: the loops stay on time; \(summary)")
-        #expect(loop.lateProbes > 0.2, "on the loop: the lag metric shows it; \(summary)")
+        #expect(offload.users.count >= 50 && loop.users.count >= 2, "\(summary)")
+        // Bounds with room for a loaded 2-core machine; on the loop a probe waits behind whole reports.
+        #expect(offload.users.quantile(0.99) < .milliseconds(250), "offloaded: /users/1 stays fast; \(summary)")
+        #expect(offload.lateProbes <= 2 && offload.meanLag < 0.02, "offloaded: the loops stay on time; \(summary)")
+        #expect(loop.lateProbes >= 10 && loop.meanLag > offload.meanLag * 3, "on the loop: the lag metric shows it; \(summary)")
         #expect(loop.users.quantile(0.99) > offload.users.quantile(0.99) * 2, "on the loop: /users/1 waits behind reports; \(summary)")
         fleet.signal(SIGTERM)
         #expect(try await fleet.exitStatus() == 0)

@@ -1,4 +1,5 @@
 import Atomics
+import CoreMetrics
 import NIOPosix
 import ServiceLifecycle
 
