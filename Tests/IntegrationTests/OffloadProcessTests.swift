@@ -122,7 +122,7 @@ import Testing
         #expect(offload.users.count >= 50 && loop.users.count >= 2, "\(summary)")
         // Bounds with room for a loaded 2-core machine; on the loop a probe waits behind whole reports.
         #expect(offload.users.quantile(0.99) < .milliseconds(250), "offloaded: /users/1 stays fast; \(summary)")
-        #expect(offload.lateProbes <= 2 && offload.meanLag < 0.02, "offloaded: the loops stay on time; \(summary)")
+        #expect(offload.lateProbes <= 5 && offload.lateProbes * 4 < loop.lateProbes && offload.meanLag < 0.02, "offloaded: the loops stay on time; \(summary)")
         #expect(loop.lateProbes >= 10 && loop.meanLag > offload.meanLag * 3, "on the loop: the lag metric shows it; \(summary)")
         #expect(loop.users.quantile(0.99) > offload.users.quantile(0.99) * 2, "on the loop: /users/1 waits behind reports; \(summary)")
         fleet.signal(SIGTERM)
