@@ -5,16 +5,17 @@ extension RedisJobQueue {
     /// Runs the claim script (promote due delayed jobs, reclaim expired ones,
     /// read new ones); when it finds none, blocks in `XREADGROUP` on a leased
     /// connection, so waiting holds no connection other callers share, until a
-    /// job arrives, the next delayed job is due, or `wait` is over.
+    /// job arrives, the next delayed job is due or delivery expires, or `wait` is over.
+    /// Visibility is measured from the delivery, so use one visibility per queue.
     public func claim(consumer: String, limit: Int, visibility: Duration, wait: Duration) async throws -> [ClaimedJob] {
         let limit = max(1, limit)
         let deadline = ContinuousClock.now + wait
         var delivered: [ByteBuffer] = []
         while true {
-            let (jobs, nextDue) = try await claimReady(consumer: consumer, limit: limit, visibility: visibility, delivered: delivered)
+            let (jobs, nextWake) = try await claimReady(consumer: consumer, limit: limit, visibility: visibility, delivered: delivered)
             if !jobs.isEmpty { return jobs }
             var block = (deadline - .now).milliseconds
-            if let nextDue { block = min(block, nextDue) }
+            if let nextWake { block = min(block, nextWake) }
             // BLOCK 0 would wait forever; under 1 ms left, the loop's last look was enough.
             guard block >= 1 else {
                 if ContinuousClock.now >= deadline { return [] }
@@ -28,14 +29,14 @@ extension RedisJobQueue {
     /// One claim script run; `delivered` are entries a blocking read already gave this consumer.
     private func claimReady(
         consumer: String, limit: Int, visibility: Duration, delivered: [ByteBuffer]
-    ) async throws -> (jobs: [ClaimedJob], nextDue: Int64?) {
+    ) async throws -> (jobs: [ClaimedJob], nextWake: Int64?) {
         let arguments =
             [
                 Self.group, consumer, String(limit), String(max(1, visibility.milliseconds)), keys.job,
                 String(configuration.deadTTL.milliseconds),
             ].map { ByteBuffer(string: $0) } + delivered
         let reply = try await run(Self.claimScript, keys: keys.streams + [keys.delayed, keys.dead], arguments: arguments)
-        guard let values = reply.array, let nextDue = values.first?.int else { throw Self.unexpected(reply, in: "claim") }
+        guard let values = reply.array, let nextWake = values.first?.int else { throw Self.unexpected(reply, in: "claim") }
         let jobs = try values.dropFirst().map { value in
             guard let fields = value.array, fields.count == 5, let id = fields[0].string, let name = fields[1].string,
                 let payload = fields[2].buffer, let attempt = fields[3].int
@@ -45,7 +46,7 @@ extension RedisJobQueue {
                 id: JobID(uncheckedRawValue: id), name: name, payload: Array(payload.readableBytesView), attempt: attempt,
                 idempotencyKey: key.isEmpty ? nil : key)
         }
-        return (jobs, nextDue < 0 ? nil : Int64(nextDue))
+        return (jobs, nextWake < 0 ? nil : Int64(nextWake))
     }
 
     /// `XREADGROUP ... BLOCK` across the priority streams; returns the entries

@@ -32,7 +32,8 @@ extension RedisJobQueue {
     /// KEYS: the three streams, delayed set, dead stream;
     /// ARGV: group, consumer, limit, visibility ms, job hash prefix, dead TTL ms,
     /// then (stream index, entry id, job id) triples a blocking read delivered.
-    /// Returns the ms until the next delayed job is due (-1: none), then one
+    /// Returns the ms until the next delayed job is due or the next delivery expires
+    /// (-1: neither), then one
     /// {id, name, payload, attempt, idempotency key} per job.
     static let claimScript = RedisScript(
         now + """
@@ -87,6 +88,14 @@ extension RedisJobQueue {
             local due = -1
             local next = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
             if next[2] then due = math.max(0, tonumber(next[2]) - now) end
+            -- The oldest delivery of each stream is the next to expire, unless it was reclaimed since.
+            for i = 1, 3 do
+              local pending = redis.call('XPENDING', KEYS[i], group, '-', '+', 1)
+              if pending[1] then
+                local expires = math.max(0, tonumber(ARGV[4]) - pending[1][3])
+                if due < 0 or expires < due then due = expires end
+              end
+            end
             table.insert(out, 1, due)
             return out
             """)
