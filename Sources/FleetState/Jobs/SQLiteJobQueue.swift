@@ -40,17 +40,8 @@ public final class SQLiteJobQueue: JobQueue, Service {
         logger: Logger
     ) async throws -> SQLiteJobQueue {
         let opened = try await SharedSQLite.open(path: path, count: connections, logger: logger)
-        // IMMEDIATE takes the write lock first, so workers starting together create the schema once.
-        let first = opened[0]
         do {
-            _ = try await first.query("BEGIN IMMEDIATE")
-            do {
-                for statement in Self.schema { _ = try await first.query(statement) }
-                _ = try await first.query("COMMIT")
-            } catch {
-                _ = try? await first.query("ROLLBACK")
-                throw error
-            }
+            try await SharedSQLite.createSchema(Self.schema, on: opened[0])
         } catch {
             for connection in opened { try? await connection.close() }
             throw FleetStateError(.backendUnavailable, "cannot create the job tables in \(path)", underlying: error)
