@@ -18,6 +18,10 @@ public struct FleetStateError: Error, CustomStringConvertible, Sendable {
         public static let invalidKey = Code("invalidKey")
         /// An object body larger than the limit given to `ObjectStore.put`.
         public static let objectTooLarge = Code("objectTooLarge")
+        /// A job request out of range: its name, attempts, delay or idempotency key.
+        public static let invalidJob = Code("invalidJob")
+        /// A job payload or result larger than the queue's `maxPayloadBytes`.
+        public static let jobTooLarge = Code("jobTooLarge")
     }
 
     public let code: Code

@@ -66,16 +66,7 @@ public final class SQLiteSessionStore: SessionStore, Service {
         guard fd >= 0 else { throw FleetStateError(.backendUnavailable, "cannot create \(path): \(String(cString: strerror(errno)))") }
         Glibc.close(fd)
         let opened = try await SharedSQLite.open(path: path, count: connections, logger: logger)
-        // IMMEDIATE takes the write lock first, so workers starting together create the schema once.
-        let first = opened[0]
-        _ = try await first.query("BEGIN IMMEDIATE")
-        do {
-            for statement in Self.schema { _ = try await first.query(statement) }
-            _ = try await first.query("COMMIT")
-        } catch {
-            _ = try? await first.query("ROLLBACK")
-            throw error
-        }
+        try await SharedSQLite.createSchema(Self.schema, on: opened[0])
         return SQLiteSessionStore(connections: opened)
     }
 

@@ -32,6 +32,19 @@ public enum SharedSQLite {
         return opened
     }
 
+    /// Runs schema statements in one `BEGIN IMMEDIATE` transaction: it takes the
+    /// write lock first, so workers starting together create the schema once.
+    public static func createSchema(_ statements: [String], on connection: SQLiteConnection) async throws {
+        _ = try await connection.query("BEGIN IMMEDIATE")
+        do {
+            for statement in statements { _ = try await connection.query(statement) }
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Switching to WAL takes an exclusive lock that the busy timeout does not
     /// wait for: when workers start together on a new file, one may see
     /// SQLITE_BUSY here. Retry for up to 5 s, as the busy timeout would.

@@ -9,6 +9,8 @@ struct RedisPrivateServer: Sendable {
         FileManager.default.isExecutableFile(atPath: $0)
     }
     let port = Int.random(in: 20_000..<30_000)
+    /// How the server persists; default nothing, so a restart starts empty.
+    var persistence = ["--save", "", "--appendonly", "no"]
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-redis-\(UUID().uuidString)")
 
     var url: String { "redis://127.0.0.1:\(port)" }
@@ -18,7 +20,7 @@ struct RedisPrivateServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable!)
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory.path, "--save", "", "--appendonly", "no"]
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory.path] + persistence
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         #expect(await eventually(seconds: 5) { await answers() })
