@@ -25,6 +25,7 @@ public enum DemoService {
         let cache = try Self.userCache(configuration: configuration, redis: redis, logger: logger)
         let chat = try Self.chat(configuration: configuration, redis: redis, sessions: sessions.manager, logger: logger)
         let objects = try Self.objectStore(configuration: configuration, logger: logger)
+        let jobs = try await Self.jobQueue(configuration: configuration, redis: redis, logger: logger)
         if let url = configuration.databaseURL {
             let store = PostgresUserStore(
                 configuration: try DatabaseURL.configuration(url),
@@ -33,7 +34,7 @@ public enum DemoService {
                 timeout: configuration.databaseTimeout,
                 logger: logger
             )
-            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, objects: objects, configuration: configuration, logger: logger, observability: observability) {
+            return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, objects: objects, jobs: jobs, configuration: configuration, logger: logger, observability: observability) {
                 try await store.migrate()
                 let budget = ConnectionBudget(
                     instances: configuration.instances,
@@ -46,7 +47,7 @@ public enum DemoService {
         let path = "\(configuration.stateDirectory)/demo.sqlite"
         let store = try await SQLiteUserStore.open(path: path, logger: logger)
         logger.info("users stored in embedded SQLite at \(path)")
-        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, objects: objects, configuration: configuration, logger: logger, observability: observability) {
+        return Self.makeApplication(store: store, redis: redis, rateLimiter: rateLimiter, sessions: sessions, cache: cache, chat: chat, objects: objects, jobs: jobs, configuration: configuration, logger: logger, observability: observability) {
             try await store.migrate()
         }
     }
@@ -59,6 +60,7 @@ public enum DemoService {
         cache: Cache? = nil,
         chat: (broadcaster: Broadcaster, routes: ChatRoutes, upgrade: FleetWebSocketUpgrade)? = nil,
         objects: any ObjectStore,
+        jobs: (queue: any JobQueue, service: (any Service)?)? = nil,
         configuration: FleetConfiguration,
         logger: Logger,
         observability: FleetObservability? = nil,
@@ -108,6 +110,10 @@ public enum DemoService {
         let bounded = api.group().add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
         UserRoutes(store: store, cache: cache, bodyLimit: configuration.bodyLimit).register(on: bounded)
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: bounded)
+        if let jobs {
+            if let service = jobs.service { services.append(service) }
+            JobRoutes(queue: jobs.queue, bodyLimit: configuration.bodyLimit).register(on: bounded)
+        }
         if let cache { Self.registerFastCacheHits(cache, limit: fastLimit, on: &fastRoutes) }
         if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }
         if configuration.observability.blockRoute { fastRoutes.addBlockRoute() }

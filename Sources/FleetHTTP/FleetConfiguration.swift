@@ -43,6 +43,8 @@ public struct FleetConfiguration: Sendable {
     public var supervisorLink: Int32?
     /// `RATE_LIMIT` and its companions: the limit on the API; see `RateLimitConfiguration`.
     public var rateLimit = RateLimitConfiguration()
+    /// The job queue and its workers (`JOBS_*`).
+    public var jobs = JobsConfiguration()
     /// WebSocket rooms: `BROADCAST`, `BROADCAST_CHANNEL`, `WS_SEND_QUEUE`, `WS_HEARTBEAT`, `CHAT_RATE_LIMIT`.
     public var webSocket = WebSocketConfiguration()
     /// `LISTEN_FDS`/`LISTEN_PID`: a listening socket handed over by the supervisor or systemd; `HOST`/`PORT` are then unused.
@@ -102,6 +104,7 @@ public struct FleetConfiguration: Sendable {
         self.instances = try env.integer("FLEET_WORKERS", in: 1...4096) ?? self.instances
         self.instance = try env.integer("FLEET_INSTANCE", in: 0...4095)
         self.rateLimit = try RateLimitConfiguration(environment: env)
+        self.jobs = try JobsConfiguration(environment: env)
         self.webSocket = try WebSocketConfiguration(environment: env)
         try self.readSessions(env)
         self.cacheTTL = try env.duration("CACHE_TTL") ?? self.cacheTTL

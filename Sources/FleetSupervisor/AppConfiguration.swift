@@ -14,6 +14,12 @@ public struct AppConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// The port the shared socket binds; 0 picks one. Default 8080.
     public var port: Int = 8080
+    /// False for an app that serves no port (a job worker): no socket is bound
+    /// or passed, and the hand-over is only the link's `prepared`/`accept`/`ready`. Default true.
+    public var listens: Bool = true
+    /// Scales the app between a minimum and a maximum on the backlog its workers
+    /// report (`SupervisorLink.reportBacklog`), as Kubernetes' HPA does; nil for a fixed count.
+    public var autoscaling: Autoscaling?
     /// A listening socket to adopt instead of binding `host:port`: systemd's,
     /// under socket activation. More workers join its port with `SO_REUSEPORT`.
     public var inheritedSocket: Int32?

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// A worker process started with `posix_spawn`: its listening socket at fd 3,
+/// A worker process started with `posix_spawn`: its listening socket (if any) at fd 3,
 /// its supervisor link at fd 4, and stdout and stderr on one pipe.
 struct ChildProcess: Sendable {
     let pid: pid_t
@@ -19,7 +19,7 @@ struct ChildProcess: Sendable {
     /// `LISTEN_PID` must name the worker itself, which is unknown before the
     /// spawn: a `/bin/sh` trampoline sets it to `$$` and execs the worker, so
     /// the pid stays the same.
-    static func spawn(executable: String, arguments: [String], environment: [String: String], listeningSocket: Int32) throws(SupervisorError) -> ChildProcess {
+    static func spawn(executable: String, arguments: [String], environment: [String: String], listeningSocket: Int32?) throws(SupervisorError) -> ChildProcess {
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw SupervisorError(.spawn, "socketpair(): \(errnoText())")
@@ -43,7 +43,7 @@ struct ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDERR_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, listeningSocket, 3)
+        if let listeningSocket { posix_spawn_file_actions_adddup2(&actions, listeningSocket, 3) }
         posix_spawn_file_actions_adddup2(&actions, pair[1], Self.linkDescriptor)
 
         var attributes = posix_spawnattr_t()

@@ -17,7 +17,7 @@ extension Supervisor {
     }
 
     /// Reads the worker's messages on its link: `prepared`, `ready` and
-    /// `released` for the hand-over, `publish` for the other workers.
+    /// `released` for the hand-over, `publish` for the other workers, `backlog` for the autoscaler.
     nonisolated func readLink(_ descriptor: Int32, pid: pid_t) async {
         await readLines(descriptor) { line in
             guard let data = line.data(using: .utf8),
@@ -26,6 +26,8 @@ extension Supervisor {
             else { return }
             if type == "publish" {
                 await self.relay(line + "\n", from: pid)
+            } else if type == SupervisorLink.backlogType, let waiting = message["waiting"] as? Int {
+                await self.backlogReported(waiting: waiting)
             } else {
                 await self.workerSent(type, pid: pid)
             }

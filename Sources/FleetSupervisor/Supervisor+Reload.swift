@@ -86,8 +86,10 @@ extension Supervisor {
             }
             // Nobody accepts on these sockets any more: close them, or the kernel would keep queueing connections there.
             // Connections queued in the moment between the release and this close are reset.
-            self.sockets[instances...].forEach { $0.close() }
-            self.sockets.removeLast(self.sockets.count - instances)
+            if self.sockets.count > instances {
+                self.sockets[instances...].forEach { $0.close() }
+                self.sockets.removeLast(self.sockets.count - instances)
+            }
             await withTaskGroup(of: Void.self) { group in
                 for pid in removed {
                     group.addTask { await self.waitForExit(pid) }

@@ -8,10 +8,14 @@ import NIOPosix
 extension Supervisor {
     /// Starts a worker for `instance` on that slot's socket; it is not the slot's worker until the caller makes it so.
     func spawn(instance: Int) throws(SupervisorError) -> Worker {
-        guard instance < self.sockets.count else { throw SupervisorError(.spawn, "no socket for worker \(instance)") }
         var environment = self.environment
-        environment["LISTEN_FDS"] = "1"
-        environment["LISTEN_FDNAMES"] = self.configuration.name
+        var socket: Int32?
+        if self.configuration.listens {
+            guard instance < self.sockets.count else { throw SupervisorError(.spawn, "no socket for worker \(instance)") }
+            socket = self.sockets[instance].descriptor
+            environment["LISTEN_FDS"] = "1"
+            environment["LISTEN_FDNAMES"] = self.configuration.name
+        }
         environment["FLEET_INSTANCE"] = "\(instance)"
         environment["FLEET_WORKERS"] = "\(self.slots.count)"
         environment["FLEET_IPC_FD"] = "\(ChildProcess.linkDescriptor)"
@@ -20,7 +24,7 @@ extension Supervisor {
             executable: self.configuration.executable,
             arguments: self.configuration.arguments,
             environment: environment,
-            listeningSocket: self.sockets[instance].descriptor
+            listeningSocket: socket
         )
         let writer = dup(child.link)
         _ = fcntl(writer, F_SETFD, FD_CLOEXEC)

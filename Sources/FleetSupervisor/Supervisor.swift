@@ -55,6 +55,8 @@ public actor Supervisor: Service {
     var isReloading = false
     var reloads = ReloadStatistics()
     var isStopping = false
+    /// The jobs waiting in the app's queue, as a worker last reported them, for the autoscaler.
+    var backlog: (waiting: Int, at: ContinuousClock.Instant)?
     let jobs: AsyncStream<@Sendable () async -> Void>
     let addJob: AsyncStream<@Sendable () async -> Void>.Continuation
     let stopRequests: AsyncStream<Void>
@@ -77,20 +79,22 @@ public actor Supervisor: Service {
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: "\(self.configuration.stateDirectory)/logs", withIntermediateDirectories: true)
         try self.bindSockets(count: self.configuration.instances)
-        let socket = self.sockets[0]
         self.logSink = LogSink(
             path: self.configuration.logFilePath,
             limit: self.configuration.logFileLimit,
             kept: self.configuration.logFilesKept,
             echo: self.configuration.echoOutput
         )
-        self.logger.info("listening", metadata: ["server.address": "\(self.boundHost ?? self.configuration.host)", "server.port": "\(socket.port)", "app": "\(self.configuration.name)"])
+        if let socket = self.sockets.first {
+            self.logger.info("listening", metadata: ["server.address": "\(self.boundHost ?? self.configuration.host)", "server.port": "\(socket.port)", "app": "\(self.configuration.name)"])
+        }
         let control = ControlServer(path: self.configuration.controlSocketPath, supervisor: self, logger: self.logger)
 
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.reapChildren() }
                 group.addTask { await self.enforceLimits() }
+                group.addTask { await self.autoscale() }
                 group.addTask {
                     do {
                         try await control.run()
@@ -180,6 +184,7 @@ public actor Supervisor: Service {
     /// Binds sockets until there is one per slot; the first (or the inherited
     /// one) fixes the address and the port when 0 was asked for.
     func bindSockets(count: Int) throws(SupervisorError) {
+        guard self.configuration.listens else { return }
         if self.sockets.isEmpty, let inherited = self.configuration.inheritedSocket {
             let adopted = try ListeningSocket.adopt(descriptor: inherited)
             self.sockets.append(adopted.socket)

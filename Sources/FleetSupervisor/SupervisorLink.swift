@@ -20,6 +20,15 @@ public enum SupervisorLink {
         _ = self.write(line: #"{"type":"\#(type)"}"# + "\n", descriptor: descriptor)
     }
 
+    /// The message type of `reportBacklog`.
+    static let backlogType = "backlog"
+
+    /// Tells the supervisor how many jobs wait in the app's queue: the signal its
+    /// autoscaler scales on (`Autoscaling`). Any worker may report; the latest counts.
+    public static func reportBacklog(waiting: Int, descriptor: Int32) {
+        _ = self.write(line: #"{"type":"\#(self.backlogType)","waiting":\#(waiting)}"# + "\n", descriptor: descriptor)
+    }
+
     /// Writes a whole line, waiting up to `timeout` for room when the link is
     /// non-blocking and full; false if it could not (the line may then be cut).
     static func write(line: String, descriptor: Int32, timeout: Duration = .seconds(1)) -> Bool {

@@ -6,7 +6,7 @@ import Foundation
 struct DeployKubernetes: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "k8s",
-        abstract: "Print Kubernetes manifests (Deployment, Service, HPA, PDB, ConfigMap, Secret), or write one file each with --output.",
+        abstract: "Print Kubernetes manifests (Deployment, Service, HPA, PDB, ConfigMap, Secret, and the job workers' Deployment and HPA), or write one file each with --output.",
         discussion: "Each pod runs fleet start -i WORKERS; drain order on a rollout or scale-in: preStop sleep (endpoints removed), SIGTERM, drain, exit."
     )
 
@@ -34,6 +34,18 @@ struct DeployKubernetes: ParsableCommand {
     @Option(name: .customLong("rps-target"), help: "Average http_requests_per_second per pod the autoscaler aims for (needs a custom metrics adapter).")
     var rpsTarget: Int = 500
 
+    @Option(name: .customLong("worker-min-replicas"), help: "The job workers' autoscaler's floor.")
+    var workerMinReplicas: Int = 1
+
+    @Option(name: .customLong("worker-max-replicas"), help: "The job workers' autoscaler's ceiling.")
+    var workerMaxReplicas: Int = 10
+
+    @Option(name: .customLong("jobs-per-worker"), help: "Waiting jobs per worker pod the workers' autoscaler aims for (external metric fleet_jobs_waiting).")
+    var jobsPerWorker: Int = 10
+
+    @Option(name: .customLong("jobs-shutdown-deadline"), help: "Seconds a stopping worker pod may finish its jobs before returning them (JOBS_SHUTDOWN_DEADLINE).")
+    var jobsShutdownDeadline: Int = 20
+
     @Option(name: .customLong("drain-timeout"), help: "DRAIN_TIMEOUT of each worker, e.g. 30s.")
     var drainTimeout: String = "30s"
 
@@ -54,6 +66,13 @@ struct DeployKubernetes: ParsableCommand {
             throw ValidationError("--min-replicas and --max-replicas must satisfy 1 <= min <= max <= 1000, not \(self.minReplicas) and \(self.maxReplicas)")
         }
         guard (1...100).contains(self.cpuTarget) else { throw ValidationError("--cpu-target must be a percentage from 1 to 100, not \(self.cpuTarget)") }
+        guard self.workerMinReplicas >= 1, self.workerMaxReplicas >= self.workerMinReplicas, self.workerMaxReplicas <= 1000 else {
+            throw ValidationError("--worker-min-replicas and --worker-max-replicas must satisfy 1 <= min <= max <= 1000, not \(self.workerMinReplicas) and \(self.workerMaxReplicas)")
+        }
+        guard self.jobsPerWorker >= 1 else { throw ValidationError("--jobs-per-worker must be at least 1, not \(self.jobsPerWorker)") }
+        guard (1...3600).contains(self.jobsShutdownDeadline) else {
+            throw ValidationError("--jobs-shutdown-deadline must be from 1 to 3600 seconds, not \(self.jobsShutdownDeadline)")
+        }
         guard self.rpsTarget >= 1 else { throw ValidationError("--rps-target must be at least 1, not \(self.rpsTarget)") }
         _ = try Deploy.seconds(self.drainTimeout, flag: "--drain-timeout")
         _ = try Deploy.seconds(self.preStop, flag: "--pre-stop")

@@ -13,17 +13,26 @@ import Yams
 ///     script: .build/release/fleet
 ///     args: [serve]
 ///     instances: max            # or a number
-///     port: 8080
+///     port: 8080                # or none, for an app that serves no port
 ///     max_memory: 512M
 ///     env:                      # every environment
 ///       LOG_FORMAT: json
 ///     env_production:           # with --env production
 ///       DATABASE_URL: postgres://...
+///   - name: jobs                # a job worker, scaled on its queue's backlog
+///     script: .build/release/fleet
+///     args: [work]
+///     port: none
+///     min_instances: 1
+///     max_instances: 4
+///     jobs_per_instance: 10     # waiting jobs one worker is meant to face
+///     scale_down_window: 60s    # how long a lower count must hold before shrinking
 /// ```
 struct EcosystemFile {
     static let keys: Set<String> = [
         "name", "script", "args", "instances", "host", "port", "ready_timeout", "stop_timeout",
         "max_restarts", "min_uptime", "max_memory", "max_age", "env",
+        "min_instances", "max_instances", "jobs_per_instance", "scale_down_window",
     ]
 
     let apps: [AppConfiguration]
@@ -66,9 +75,15 @@ struct EcosystemFile {
         }
         app.host = try field.string("host") ?? app.host
         if let port = try field.string("port") {
-            guard let number = Int(port), (0...65535).contains(number) else { throw field.invalid("port", "a port from 0 to 65535") }
-            app.port = number
+            if port == "none" {
+                app.listens = false
+            } else {
+                guard let number = Int(port), (0...65535).contains(number) else { throw field.invalid("port", "a port from 0 to 65535, or none") }
+                app.port = number
+            }
         }
+        app.autoscaling = try Self.autoscaling(field)
+        if let autoscaling = app.autoscaling, fields["instances"] == nil { app.instances = autoscaling.minInstances }
         app.readyTimeout = try field.duration("ready_timeout") ?? app.readyTimeout
         app.stopTimeout = try field.duration("stop_timeout") ?? app.stopTimeout
         app.restart.minUptime = try field.duration("min_uptime") ?? app.restart.minUptime
@@ -88,6 +103,23 @@ struct EcosystemFile {
         }
         app.environment = env
         return app
+    }
+}
+
+extension EcosystemFile {
+    /// `min_instances`, `max_instances`, `jobs_per_instance` and `scale_down_window`, when any is set.
+    fileprivate static func autoscaling(_ field: Field) throws(EcosystemError) -> Autoscaling? {
+        let keys = ["min_instances", "max_instances", "jobs_per_instance", "scale_down_window"]
+        guard keys.contains(where: { field.fields[$0] != nil }) else { return nil }
+        var policy = Autoscaling()
+        for (key, path) in [("min_instances", \Autoscaling.minInstances), ("max_instances", \.maxInstances), ("jobs_per_instance", \.waitingPerInstance)] {
+            guard let text = try field.string(key) else { continue }
+            guard let number = Int(text), (1...1024).contains(number) else { throw field.invalid(key, "a number from 1 to 1024") }
+            policy[keyPath: path] = number
+        }
+        guard policy.minInstances <= policy.maxInstances else { throw field.invalid("max_instances", "at least min_instances (\(policy.minInstances))") }
+        policy.scaleDownWindow = try field.duration("scale_down_window") ?? policy.scaleDownWindow
+        return policy
     }
 }
 

@@ -7,7 +7,7 @@ struct Fleet: AsyncParsableCommand {
         commandName: "fleet",
         abstract: "Run Swift HTTP services at scale.",
         subcommands: [
-            Demo.self, Serve.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Delete.self, Logs.self, Deploy.self,
+            Demo.self, Serve.self, Work.self, Start.self, List.self, Reload.self, Scale.self, Stop.self, Delete.self, Logs.self, Deploy.self,
             Save.self, Resurrect.self, Startup.self, Load.self, WebSocketLoad.self, Plan.self, Metrics.self, Assets.self,
         ]
     )

@@ -18,6 +18,8 @@ struct KubernetesManifests {
             ("service.yaml", self.service),
             ("hpa.yaml", self.autoscaler),
             ("pdb.yaml", self.disruptionBudget),
+            ("worker-deployment.yaml", self.workerDeployment),
+            ("worker-hpa.yaml", self.workerAutoscaler),
         ]
     }
 
