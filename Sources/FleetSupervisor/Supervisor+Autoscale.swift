@@ -1,3 +1,5 @@
+import Logging
+
 extension Supervisor {
     /// Scales the app on its workers' backlog reports each `interval`, when
     /// `autoscaling` is set; never during a reload or a stop, and never on a stale report.

@@ -14,7 +14,9 @@ struct Start: AsyncParsableCommand {
         discussion: """
             Workers inherit the socket (LISTEN_FDS=1, fd 3) and get FLEET_INSTANCE, FLEET_WORKERS and FLEET_IPC_FD. \
             SIGTERM or SIGINT drains every worker and exits. Control the running fleet with fleet list, reload, scale and stop.
-            Without an executable, the apps of --config (fleet.yaml) start, each with its `env` plus `env_<--env>`.
+            Without an executable, the apps of --config (fleet.yaml) start, each with its `env` plus `env_<--env>`. \
+            An app with `port: none` (fleet work) gets no socket; with min_instances, max_instances, jobs_per_instance \
+            and scale_down_window it is scaled on the jobs waiting in its queue.
             """
     )
 

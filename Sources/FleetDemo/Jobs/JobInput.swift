@@ -1,6 +1,7 @@
 import FleetHTTP
 import FleetState
 import Foundation
+import HTTPTypes
 import NIOCore
 import NIOFoundationCompat
 
