@@ -112,7 +112,7 @@ public enum DemoService {
         SessionRoutes(store: store, bodyLimit: configuration.bodyLimit).register(on: bounded)
         if let jobs {
             if let service = jobs.service { services.append(service) }
-            JobRoutes(queue: jobs.queue, bodyLimit: configuration.bodyLimit).register(on: bounded)
+            JobRoutes(queue: jobs.queue, bodyLimit: configuration.bodyLimit, maxAttempts: configuration.jobs.maxAttempts).register(on: bounded)
         }
         if let cache { Self.registerFastCacheHits(cache, limit: fastLimit, on: &fastRoutes) }
         if configuration.benchmarkRoutes { Self.registerBenchmarkRoutes(on: router, fastRoutes: &fastRoutes) }

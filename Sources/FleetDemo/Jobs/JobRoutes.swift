@@ -10,12 +10,15 @@ import NIOCore
 struct JobRoutes: Sendable {
     let queue: any JobQueue
     let bodyLimit: Int
+    /// Attempts before a failing job is dead-lettered (`JOBS_MAX_ATTEMPTS`).
+    let maxAttempts: Int
 
     func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
         router.post("/jobs") { request, _ in
-            let input = try JobInput.parse(try await request.jsonBody(limit: self.bodyLimit), names: DemoJobs.names)
-            try DemoJobs.validate(input.request)
-            let id = try await self.queue.enqueue(input.request)
+            var job = try JobInput.parse(try await request.jsonBody(limit: self.bodyLimit), names: DemoJobs.names).request
+            try DemoJobs.validate(job)
+            job.maxAttempts = self.maxAttempts
+            let id = try await self.queue.enqueue(job)
             let location = "/jobs/\(id.rawValue)"
             let body = #"{"id":\#(JSONString.quoted(id.rawValue)),"location":\#(JSONString.quoted(location))}"#
             return Response(
