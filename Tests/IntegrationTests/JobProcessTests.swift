@@ -105,6 +105,7 @@ import Testing
             (#"{"name":"echo","priority":"urgent"}"#, "priority"),
             (#"{"name":"echo","delay_ms":-1}"#, "delay_ms"),
             (#"{"name":"echo","delay_ms":true}"#, "delay_ms"),
+            (#"{"name":"echo","delay_ms":1.5}"#, "delay_ms"),
             (#"{"name":"echo","idempotency_key":""}"#, "idempotency_key"),
             (#"{"name":"credit","payload":{"account":"a"}}"#, "payload"),
             (#"{"name":"credit","payload":{"account":"","amount":1}}"#, "payload.account"),

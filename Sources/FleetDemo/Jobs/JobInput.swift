@@ -37,8 +37,8 @@ struct JobInput {
             guard let priority = priorities[name] else { throw Self.invalid("priority") }
             request.priority = priority
         }
-        if let delay = raw.delayMilliseconds {
-            guard (0...Self.maxDelayMilliseconds).contains(delay) else { throw Self.invalid("delay_ms") }
+        if let number = raw.delayMilliseconds {
+            guard let delay = Int(exactly: number), (0...Self.maxDelayMilliseconds).contains(delay) else { throw Self.invalid("delay_ms") }
             request.delay = .milliseconds(delay)
         }
         if let key = raw.idempotencyKey {
@@ -77,7 +77,8 @@ struct JobInput {
 private struct RawJobInput: Decodable {
     var name: String
     var priority: String?
-    var delayMilliseconds: Int?
+    /// A number, checked to be a whole one after: a fraction is then the field's fault, not the JSON's.
+    var delayMilliseconds: Double?
     var idempotencyKey: String?
 
     enum CodingKeys: String, CodingKey {
