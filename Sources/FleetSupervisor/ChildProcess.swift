@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOConcurrencyHelpers
 
 /// A worker process started with `posix_spawn`: its listening socket (if any) at fd 3,
 /// its supervisor link at fd 4, and stdout and stderr on one pipe.
@@ -14,6 +15,9 @@ struct ChildProcess: Sendable {
     /// The descriptor the link occupies in the child (`FLEET_IPC_FD`).
     static let linkDescriptor: Int32 = 4
 
+    /// Held from creating a child's descriptors to marking them close-on-exec and spawning it.
+    static let spawning = NIOLock()
+
     /// Starts `executable` with `arguments` and `environment`.
     ///
     /// `LISTEN_PID` must name the worker itself, which is unknown before the
@@ -25,12 +29,15 @@ struct ChildProcess: Sendable {
             throw SupervisorError(.spawn, "socketpair(): \(errnoText())")
         }
         var pipeEnds: [Int32] = [0, 0]
+        // Until close-on-exec is set, a spawn by another supervisor of this process would leak the
+        // write end into its worker, and this pipe would never reach EOF: spawns take turns.
+        Self.spawning.lock()
+        defer { Self.spawning.unlock() }
         guard pipe(&pipeEnds) == 0 else {
             close(pair[0])
             close(pair[1])
             throw SupervisorError(.spawn, "pipe(): \(errnoText())")
         }
-        // Close-on-exec for both ends: the child gets the write end only as its stdout and stderr.
         _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
         defer {

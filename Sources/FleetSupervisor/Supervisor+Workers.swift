@@ -26,8 +26,8 @@ extension Supervisor {
             environment: environment,
             listeningSocket: socket
         )
-        let writer = dup(child.link)
-        _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
+        // Close-on-exec in the same call: see `ChildProcess.spawning`.
+        let writer = fcntl(child.link, F_DUPFD_CLOEXEC, 0)
         self.links[child.pid] = writer
         self.logger.info("worker started", metadata: ["app": "\(self.configuration.name)", "worker.instance": "\(instance)", "worker.pid": "\(child.pid)"])
         self.addJob.yield { await self.readOutput(child.output, instance: instance, pid: child.pid) }
