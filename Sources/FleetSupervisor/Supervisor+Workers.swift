@@ -66,6 +66,8 @@ extension Supervisor {
 
     /// Waits for `message` from the worker; false when it exits or `readyTimeout` passes first.
     func waitFor(_ message: String, from pid: pid_t, timeout: Duration? = nil) async -> Bool {
+        // Already reaped: nothing will come (and once the fleet stopped, no timeout would fire).
+        if kill(pid, 0) != 0 && errno == ESRCH { return false }
         let awaited = Awaited(pid: pid, message: message)
         let timeout = timeout ?? self.configuration.readyTimeout
         self.addJob.yield {
