@@ -19,9 +19,6 @@ public struct JobsConfiguration: Sendable {
     /// Reads the `JOBS_*` variables; a bad value names the variable.
     init(environment env: EnvironmentReader) throws(ConfigurationError) {
         if let queue = env.string("JOBS_QUEUE") {
-            guard queue.utf8.count <= 100, queue.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                throw ConfigurationError(variable: "JOBS_QUEUE", value: queue, accepted: "a name of letters, digits, '-', '_' and '.', at most 100 bytes")
-            }
             self.queue = queue
         }
         self.visibility = try env.duration("JOBS_VISIBILITY") ?? self.visibility

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func runsEachJobWithItsHandlerAtMostConcurrencyAtOnce() async throws {
-        let queue = MemoryJobQueue()
+        let queue = MemoryJobQueue(configuration: try JobQueueConfiguration())
         let running = Mutex((now: 0, most: 0))
         let handler: JobWorker.Handler = { job in
             running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func aThrowingHandlerFailsTheJobWithTheErrorsText() async throws {
-        let queue = MemoryJobQueue()
+        let queue = MemoryJobQueue(configuration: try JobQueueConfiguration())
         let worker = JobWorker(
             queue: queue, handlers: ["print": { _ in throw Boom() }], configuration: self.configuration(), logger: Logger(label: "test")
         )
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func aGracefulStopFinishesShortJobsAndGivesBackTheRestAtTheDeadline() async throws {
-        let queue = MemoryJobQueue()
+        let queue = MemoryJobQueue(configuration: try JobQueueConfiguration())
         let handler: JobWorker.Handler = { job in
             try await Task.sleep(for: job.name == "short" ? .milliseconds(100) : .seconds(30))
             return []

@@ -26,10 +26,10 @@ struct JobRoutes: Sendable {
             )
         }
         router.get("/jobs/:id") { _, context in
-            guard let raw = context.parameters.get("id"), !raw.isEmpty, raw.utf8.count <= 200 else {
-                throw Problem.invalidParameter("id", "id must be a job id of 1 to 200 bytes.")
+            guard let raw = context.parameters.get("id"), let id = JobID(rawValue: raw) else {
+                throw Problem.invalidParameter("id", "id must be a job id of 1 to 128 bytes.")
             }
-            guard let status = try await self.queue.status(of: JobID(rawValue: raw)) else {
+            guard let status = try await self.queue.status(of: id) else {
                 throw Problem.notFound("No job with id \(raw).", field: "id")
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.json(status))))
