@@ -38,8 +38,10 @@ extension Supervisor {
     func replace(_ instance: Int, restoringOnFailure previousEnvironment: [String: String]) async throws(SupervisorError) {
         let replacement = try self.spawn(instance: instance)
         guard await self.waitFor("prepared", from: replacement.pid) else {
-            self.expectedExits.insert(replacement.pid)
-            kill(replacement.pid, SIGKILL)
+            if self.isAlive(replacement.pid) {
+                self.expectedExits.insert(replacement.pid)
+                kill(replacement.pid, SIGKILL)
+            }
             self.environment = previousEnvironment
             throw SupervisorError(
                 .notReady,
@@ -49,7 +51,7 @@ extension Supervisor {
         if let old = self.slots[instance].worker {
             self.terminate(old.pid)
             if !(await self.waitFor("released", from: old.pid, timeout: .seconds(5))) {
-                kill(old.pid, SIGKILL)
+                if self.isAlive(old.pid) { kill(old.pid, SIGKILL) }
                 await self.waitForExit(old.pid)
             }
         }
@@ -99,14 +101,18 @@ extension Supervisor {
         self.logger.info("scaled", metadata: ["app": "\(self.configuration.name)", "instances": "\(instances)"])
     }
 
-    /// Drains every worker at once and waits for them all.
+    /// Drains every child at once and waits for them all: the slots' workers, and also
+    /// those a scale-down, a reload or a recycle is still ending or starting. The reaper
+    /// and the SIGKILL after `stopTimeout` run until the last one is gone, so this returns.
     func stopAll() async {
         self.isStopping = true
-        let pids = self.slots.compactMap(\.worker?.pid)
         for index in self.slots.indices { self.slots[index].status = "stopping" }
+        let pids = Array(self.links.keys)
+        // Those already ending (a scale-down) have their SIGKILL armed.
+        for pid in pids where !self.expectedExits.contains(pid) { self.terminate(pid) }
         await withTaskGroup(of: Void.self) { group in
             for pid in pids {
-                group.addTask { await self.stopWorker(pid) }
+                group.addTask { await self.waitForExit(pid) }
             }
         }
     }

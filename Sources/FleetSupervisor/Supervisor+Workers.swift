@@ -8,6 +8,8 @@ import NIOPosix
 extension Supervisor {
     /// Starts a worker for `instance` on that slot's socket; it is not the slot's worker until the caller makes it so.
     func spawn(instance: Int) throws(SupervisorError) -> Worker {
+        // A child started now would outlive the stop that already collected the children to end.
+        guard !self.isStopping else { throw SupervisorError(.invalidRequest, "the app is stopping") }
         var environment = self.environment
         var socket: Int32?
         if self.configuration.listens {
@@ -66,8 +68,8 @@ extension Supervisor {
 
     /// Waits for `message` from the worker; false when it exits or `readyTimeout` passes first.
     func waitFor(_ message: String, from pid: pid_t, timeout: Duration? = nil) async -> Bool {
-        // Already reaped: nothing will come (and once the fleet stopped, no timeout would fire).
-        if kill(pid, 0) != 0 && errno == ESRCH { return false }
+        // Already reaped: nothing will come.
+        guard self.isAlive(pid) else { return false }
         let awaited = Awaited(pid: pid, message: message)
         let timeout = timeout ?? self.configuration.readyTimeout
         self.addJob.yield {
@@ -94,14 +96,19 @@ extension Supervisor {
         SupervisorLink.send(message, descriptor: worker.link)
     }
 
-    /// Reaps every exited child; a dead worker is noticed within 20 ms.
+    /// True until the child `pid` of this supervisor has been reaped.
+    func isAlive(_ pid: pid_t) -> Bool {
+        self.links[pid] != nil
+    }
+
+    /// Reaps this supervisor's exited children; a dead worker is noticed within 20 ms.
+    /// Only its own, by pid: the other supervisors of this process reap theirs, and a
+    /// `waitpid(-1)` here would take their workers' exits from them.
     func reapChildren() async {
         while !Task.isCancelled {
-            var status: Int32 = 0
-            while true {
-                let pid = waitpid(-1, &status, WNOHANG)
-                guard pid > 0 else { break }
-                self.workerExited(pid, status: status)
+            for pid in Array(self.links.keys) {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { self.workerExited(pid, status: status) }
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
@@ -151,12 +158,6 @@ extension Supervisor {
         await self.startSlot(instance)
     }
 
-    /// SIGTERM, a drain of up to `stopTimeout`, then SIGKILL; returns once the worker is gone.
-    func stopWorker(_ pid: pid_t) async {
-        self.terminate(pid)
-        await self.waitForExit(pid)
-    }
-
     /// Asks the worker to drain (SIGTERM) and arms the SIGKILL that ends a drain past `stopTimeout`.
     func terminate(_ pid: pid_t) {
         self.expectedExits.insert(pid)
@@ -171,7 +172,7 @@ extension Supervisor {
     func waitForExit(_ pid: pid_t) async {
         await withCheckedContinuation { continuation in
             // The child may already have been reaped, before this stop began.
-            if kill(pid, 0) != 0 && errno == ESRCH {
+            if !self.isAlive(pid) {
                 self.expectedExits.remove(pid)
                 continuation.resume()
             } else {

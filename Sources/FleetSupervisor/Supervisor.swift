@@ -50,7 +50,8 @@ public actor Supervisor: Service {
     var expectedExits: Set<pid_t> = []
     var messageWaiters: [Awaited: CheckedContinuation<Bool, Never>] = [:]
     var exitWaiters: [pid_t: [CheckedContinuation<Void, Never>]] = [:]
-    /// Our end of each live worker's link, closed when it exits.
+    /// Our end of each child's link, closed once it is reaped: the keys are the live
+    /// children, those this supervisor reaps and, when it stops, ends.
     var links: [pid_t: Int32] = [:]
     var isReloading = false
     var reloads = ReloadStatistics()
@@ -104,8 +105,9 @@ public actor Supervisor: Service {
                         self.logger.error("control socket failed", metadata: ["error.message": "\(error)"])
                     }
                 }
+                // A stop does not wait for the start: the workers still starting are stopped too.
+                group.addTask { await self.startAll() }
                 group.addTask {
-                    await self.startAll()
                     for await _ in self.stopRequests { break }
                     await self.stopAll()
                     self.addJob.finish()

@@ -153,8 +153,10 @@ struct Start: AsyncParsableCommand {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await withThrowingDiscardingTaskGroup { tasks in
-            tasks.addTask { try await group.run() }
             tasks.addTask { await SystemdNotifier.fromEnvironment()?.notifyWhenOnline(supervisors) }
+            try await group.run()
+            // A fleet stopped before it was online: the notifier would wait for it forever.
+            tasks.cancelAll()
         }
     }
 

@@ -43,19 +43,28 @@ struct JobFleet {
 
     /// `fleet list` of the job workers.
     func workers() async throws -> [[String: Any]] {
+        let listed = try await self.listWorkers()
+        return try #require(listed, "fleet list --name jobs failed")
+    }
+
+    /// `fleet list` of the job workers; nil while the jobs supervisor does not answer yet (its control
+    /// socket opens a moment after the api's port, which `start` waits for).
+    func listWorkers() async throws -> [[String: Any]]? {
         let command = try FleetProcess(["list", "--name", "jobs", "--json", "--state-dir", self.state], environment: [:])
-        #expect(try await command.exitStatus(timeout: .seconds(60)) == 0)
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(command.lines.joined().utf8)) as? [String: Any])
-        return try #require(document["workers"] as? [[String: Any]])
+        guard try await command.exitStatus(timeout: .seconds(60)) == 0 else { return nil }
+        let document = try JSONSerialization.jsonObject(with: Data(command.lines.joined().utf8)) as? [String: Any]
+        return document?["workers"] as? [[String: Any]]
     }
 
     func waitForWorkers(_ description: String, timeout: Duration = .seconds(60), _ condition: ([[String: Any]]) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
+        var last: [[String: Any]]?
         while ContinuousClock.now < deadline {
-            if condition(try await self.workers()) { return }
+            last = try await self.listWorkers()
+            if let last, condition(last) { return }
             try await Task.sleep(for: .milliseconds(200))
         }
-        Issue.record("timed out waiting until \(description): \(try await self.workers())")
+        Issue.record("timed out waiting until \(description): \(last.map { "\($0)" } ?? "fleet list failed")")
     }
 
     /// `POST /jobs` with `body`; returns the status, the Location header and the body.
@@ -111,9 +120,10 @@ struct JobFleet {
         return rows
     }
 
-    func stop() async throws {
+    /// SIGTERM, and the fleet must exit with 0 `within` that time.
+    func stop(within timeout: Duration = .seconds(90)) async throws {
         self.supervisor.signal(SIGTERM)
-        #expect(try await self.supervisor.exitStatus(timeout: .seconds(90)) == 0)
+        #expect(try await self.supervisor.exitStatus(timeout: timeout) == 0)
         try? FileManager.default.removeItem(atPath: self.state)
     }
 }

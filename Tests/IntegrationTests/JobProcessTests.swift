@@ -49,12 +49,13 @@ import Testing
         try await self.jobsSurviveAWorkerKilledMidJob(environment: ["REDIS_URL": url, "JOBS_QUEUE": "test-\(UUID().uuidString.prefix(8))"])
     }
 
-    /// A backlog grows the worker app to its maximum; once drained, after the
-    /// stabilization window, it shrinks back to its minimum.
+    /// A backlog grows the worker app to its maximum; once no job waits, after the
+    /// stabilization window, it shrinks back to its minimum. A stop while that
+    /// scale-down still waits for its draining workers returns at once.
     @Test func theAutoscalerFollowsTheBacklog() async throws {
         let fleet = try await JobFleet.start(
             workers: 1,
-            environment: ["JOBS_POLL": "500ms", "JOBS_CONCURRENCY": "2"],
+            environment: ["JOBS_POLL": "500ms", "JOBS_CONCURRENCY": "2", "JOBS_SHUTDOWN_DEADLINE": "15s"],
             jobs: """
                     min_instances: 1
                     max_instances: 3
@@ -67,17 +68,28 @@ import Testing
         for index in 1...40 {
             ids.append(try await fleet.credit(account: "scale-\(run)", amount: 1, key: "\(run)-\(index)", workMilliseconds: 250))
         }
-        try await fleet.waitForWorkers("the backlog scales the workers to 3", timeout: .seconds(30)) { $0.count == 3 }
-        _ = try await fleet.waitForCompletion(ids)
-        try await fleet.waitForWorkers("the drained queue scales them back to 1", timeout: .seconds(30)) { $0.count == 1 }
-        #expect((try await fleet.ledger()).count == 40, "scaling lost no job and doubled none")
-        // A stop while a scale-down still waits for its workers hangs the supervisor (known, see the report): let it end first.
-        let log = "\(fleet.state)/logs/jobs.log"
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, (try String(contentsOfFile: log, encoding: .utf8)).components(separatedBy: #""message":"stopped""#).count < 3 {
-            try await Task.sleep(for: .milliseconds(100))
+        // Then a job per worker slot (3 workers of 2) that outlasts the test: each worker holds two when the queue empties.
+        for index in 1...6 {
+            _ = try await fleet.credit(account: "long-\(run)", amount: 1, key: "\(run)-long-\(index)", workMilliseconds: 60_000)
         }
-        try await fleet.stop()
+        try await fleet.waitForWorkers("the backlog scales the workers to 3", timeout: .seconds(30)) { $0.count == 3 }
+        let pids = try await fleet.workers().compactMap { $0["pid"] as? Int }
+        _ = try await fleet.waitForCompletion(ids)
+        try await fleet.waitForWorkers("the empty queue scales them back to 1", timeout: .seconds(30)) { $0.count == 1 }
+        #expect((try await fleet.ledger()).count == 40, "scaling lost no job and doubled none")
+
+        // The two removed workers drain their long jobs for up to JOBS_SHUTDOWN_DEADLINE: the scale-down waits for them.
+        let kept = try #require(try await fleet.workers().first?["pid"] as? Int)
+        let draining = pids.filter { $0 != kept && kill(pid_t($0), 0) == 0 }
+        #expect(!draining.isEmpty, "the scale-down is still waiting for its workers (\(pids), kept \(kept))")
+        // Leave the kept worker idle (its restart holds none of the long jobs, claimed for 30 s): a stop now
+        // ends it at once, and only the scale-down's workers are left to wait for.
+        #expect(kill(pid_t(kept), SIGKILL) == 0)
+        try await fleet.waitForWorkers("the kept worker restarted", timeout: .seconds(10)) {
+            $0.count == 1 && $0[0]["pid"] as? Int != kept && $0[0]["status"] as? String == "online"
+        }
+        try await fleet.stop(within: .seconds(30))
+        #expect(draining.allSatisfy { kill(pid_t($0), 0) != 0 }, "the stop waited for the scale-down's workers instead of leaving them")
     }
 
     /// SIGTERM with a short deadline: the worker gives its unfinished jobs back at
