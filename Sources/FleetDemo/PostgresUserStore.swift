@@ -21,7 +21,8 @@ public final class PostgresUserStore: UserStore {
                 updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
             )
             """
-        ])
+        ]),
+        ledgerMigration,
     ]
     /// Serialises migrations of workers that start together.
     static let migrationLockKey = 0x466C_6565_74

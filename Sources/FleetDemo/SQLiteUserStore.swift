@@ -20,7 +20,8 @@ public final class SQLiteUserStore: UserStore {
                 updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
             )
             """
-        ])
+        ]),
+        ledgerMigration,
     ]
 
     let connections: [SQLiteConnection]

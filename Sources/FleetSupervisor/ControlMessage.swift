@@ -54,4 +54,16 @@ public struct AppDefinition: Codable, Sendable, Equatable {
     public var minUptimeSeconds: Double
     public var maxMemoryBytes: Int?
     public var maxAgeSeconds: Double?
+    /// False for an app that serves no port (`port: none`); nil is true.
+    public var listens: Bool?
+    /// The backlog autoscaling, when the app has it.
+    public var autoscaling: AutoscalingDefinition?
+}
+
+/// `Autoscaling` as `fleet save` writes it: the keys of the ecosystem file.
+public struct AutoscalingDefinition: Codable, Sendable, Equatable {
+    public var minInstances: Int
+    public var maxInstances: Int
+    public var jobsPerInstance: Int
+    public var scaleDownWindowSeconds: Double
 }

@@ -160,7 +160,7 @@ public actor Supervisor: Service {
                 lastExit: slot.lastExit
             )
         }
-        return AppStatus(name: self.configuration.name, port: self.port ?? 0, supervisorPID: getpid(), workers: workers)
+        return AppStatus(name: self.configuration.name, port: self.port, supervisorPID: getpid(), workers: workers)
     }
 
     /// What the app runs now, for `fleet save`.
@@ -179,7 +179,14 @@ public actor Supervisor: Service {
             maxRestarts: configuration.restart.maxUnstableStarts,
             minUptimeSeconds: configuration.restart.minUptime.seconds,
             maxMemoryBytes: configuration.limits.maxMemoryBytes,
-            maxAgeSeconds: configuration.limits.maxAge?.seconds
+            maxAgeSeconds: configuration.limits.maxAge?.seconds,
+            listens: configuration.listens,
+            autoscaling: configuration.autoscaling.map {
+                AutoscalingDefinition(
+                    minInstances: $0.minInstances, maxInstances: $0.maxInstances, jobsPerInstance: $0.waitingPerInstance,
+                    scaleDownWindowSeconds: $0.scaleDownWindow.seconds
+                )
+            }
         )
     }
 

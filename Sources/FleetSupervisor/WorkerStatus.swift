@@ -22,7 +22,8 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
 /// The answer to `fleet list`.
 public struct AppStatus: Codable, Sendable, Equatable {
     public var name: String
-    public var port: Int
+    /// The port the workers share; nil for an app that serves none (`port: none`).
+    public var port: Int?
     public var supervisorPID: Int32
     public var workers: [WorkerStatus]
 }

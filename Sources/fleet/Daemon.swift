@@ -27,7 +27,7 @@ enum Daemon {
                 if let status = try? await client.send(ControlRequest(command: "list")).status,
                     status.workers.allSatisfy({ $0.status == "online" })
                 {
-                    print("\(app.name): \(status.workers.count) workers online on port \(status.port), supervisor pid \(pid)")
+                    print("\(app.name): \(status.workers.count) workers online \(status.port.map { "on port \($0)" } ?? "(no port)"), supervisor pid \(pid)")
                     break
                 }
                 if kill(pid, 0) != 0 || ContinuousClock.now > deadline {

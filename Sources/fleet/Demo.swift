@@ -111,7 +111,7 @@ struct Demo: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let status = await supervisor.status()
-            if status.workers.count == instances, status.workers.allSatisfy({ $0.status == "online" }) { return status.port }
+            if let port = status.port, status.workers.count == instances, status.workers.allSatisfy({ $0.status == "online" }) { return port }
             if let errored = status.workers.first(where: { $0.status == "errored" }) {
                 throw ValidationError("a demo worker could not start: \(errored.lastExit ?? "unknown")")
             }

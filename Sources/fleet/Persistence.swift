@@ -36,6 +36,13 @@ struct Save: AsyncParsableCommand {
         ]
         entry["max_memory"] = app.maxMemoryBytes
         entry["max_age"] = app.maxAgeSeconds.map { "\(Int($0))s" }
+        if app.listens == false { entry["port"] = "none" }
+        if let autoscaling = app.autoscaling {
+            entry["min_instances"] = autoscaling.minInstances
+            entry["max_instances"] = autoscaling.maxInstances
+            entry["jobs_per_instance"] = autoscaling.jobsPerInstance
+            entry["scale_down_window"] = "\(Int(autoscaling.scaleDownWindowSeconds * 1000))ms"
+        }
         return entry
     }
 }

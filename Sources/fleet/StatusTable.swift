@@ -18,7 +18,7 @@ enum StatusTable {
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
         let lastExits = status.workers.compactMap { worker in worker.lastExit.map { "instance \(worker.instance) last exit: \($0)" } }
-        return ([line(header)] + rows.map(line) + lastExits).joined(separator: "\n") + "\nport \(status.port), supervisor pid \(status.supervisorPID)"
+        return ([line(header)] + rows.map(line) + lastExits).joined(separator: "\n") + "\n\(status.port.map { "port \($0)" } ?? "no port"), supervisor pid \(status.supervisorPID)"
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -33,7 +33,10 @@ struct JobFleet {
                 stop_timeout: 30s
             \(jobs)
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        var env = ["FLEET_STATE_DIR": state, "DATABASE_URL": "", "LOG_FORMAT": "json", "PORT": "0"]
+        // The embedded queue unless the test names a Redis (CI sets REDIS_URL for every test); a queue of its own either way.
+        var env = [
+            "FLEET_STATE_DIR": state, "DATABASE_URL": "", "REDIS_URL": "", "JOBS_QUEUE": "test-\(UUID().uuidString.prefix(8))", "LOG_FORMAT": "json", "PORT": "0",
+        ]
         env.merge(environment) { $1 }
         let supervisor = try FleetProcess(["start", "--config", config, "--state-dir", state], environment: env)
         let fleet = JobFleet(supervisor: supervisor, port: try await supervisor.listeningPort(), state: state)

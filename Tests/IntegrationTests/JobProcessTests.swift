@@ -14,16 +14,19 @@ import Testing
         let run = UUID().uuidString.prefix(8)
         var ids: [String] = []
         for index in 1...24 {
-            ids.append(try await fleet.credit(account: "acct-\(run)", amount: index, key: "\(run)-\(index)", workMilliseconds: 400))
+            ids.append(try await fleet.credit(account: "acct-\(run)", amount: index, key: "\(run)-\(index)", workMilliseconds: 1000))
         }
-        let again = try await fleet.credit(account: "acct-\(run)", amount: 1, key: "\(run)-1", workMilliseconds: 400)
+        let again = try await fleet.credit(account: "acct-\(run)", amount: 1, key: "\(run)-1", workMilliseconds: 1000)
         #expect(again == ids[0], "enqueueing an idempotency key twice gives the first job")
 
-        // Kill a worker once jobs are running: it holds up to JOBS_CONCURRENCY (4) of them.
+        // Kill a worker once both hold jobs: more are active than one worker's JOBS_CONCURRENCY (4).
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, try await fleet.status(ids[0])["state"] as? String == "waiting" {
-            try await Task.sleep(for: .milliseconds(50))
+        var active = 0
+        while ContinuousClock.now < deadline, active <= 4 {
+            active = 0
+            for id in ids where try await fleet.status(id)["state"] as? String == "active" { active += 1 }
         }
+        #expect(active > 4, "both workers took jobs")
         let victim = try #require(try await fleet.workers().first?["pid"] as? Int)
         #expect(kill(pid_t(victim), SIGKILL) == 0)
 
@@ -46,7 +49,7 @@ import Testing
 
     @Test(.enabled(if: RedisTestServer.enabled)) func redisJobsSurviveAWorkerKilledMidJob() async throws {
         let url = try #require(RedisTestServer.url, "CI=true but REDIS_URL is not set")
-        try await self.jobsSurviveAWorkerKilledMidJob(environment: ["REDIS_URL": url, "JOBS_QUEUE": "test-\(UUID().uuidString.prefix(8))"])
+        try await self.jobsSurviveAWorkerKilledMidJob(environment: ["REDIS_URL": url])
     }
 
     /// A backlog grows the worker app to its maximum; once no job waits, after the
@@ -112,6 +115,25 @@ import Testing
         let log = try String(contentsOfFile: "\(fleet.state)/logs/jobs.log", encoding: .utf8)
         #expect(log.contains("released unfinished jobs"), "the stopped worker gave its jobs back")
         #expect((try await fleet.ledger()).count == 8)
+        try await fleet.stop()
+    }
+
+    /// `fleet save` writes a worker app back as it was declared (no port, its autoscaling keys), and
+    /// `fleet list` says it has no port.
+    @Test func saveAndListKnowAnAppWithNoPort() async throws {
+        let fleet = try await JobFleet.start(
+            workers: 1, environment: [:], jobs: "    min_instances: 1\n    max_instances: 3\n    jobs_per_instance: 5\n    scale_down_window: 3s"
+        )
+        let save = try FleetProcess(["save", "--state-dir", fleet.state], environment: [:])
+        #expect(try await save.exitStatus() == 0, "\(save.lines)")
+        let saved = try String(contentsOfFile: "\(fleet.state)/saved.yaml", encoding: .utf8)
+        let jobs = try #require(saved.components(separatedBy: "- ").first { $0.contains("name: jobs") }, "\(saved)")
+        for line in ["port: none", "min_instances: 1", "max_instances: 3", "jobs_per_instance: 5", "scale_down_window: 3000ms"] {
+            #expect(jobs.contains(line), "saved.yaml's jobs app: \(jobs)")
+        }
+        let list = try FleetProcess(["list", "--name", "jobs", "--state-dir", fleet.state], environment: [:])
+        #expect(try await list.exitStatus() == 0)
+        #expect(list.lines.contains { $0.hasPrefix("no port, supervisor pid") }, "\(list.lines)")
         try await fleet.stop()
     }
 

@@ -25,10 +25,10 @@ public enum DemoWorker {
             let store = PostgresUserStore(configuration: try DatabaseURL.configuration(url), poolMax: configuration.databasePoolMax, timeout: configuration.databaseTimeout, logger: logger)
             services.append(store)
             handlers = DemoJobs.handlers(ledger: store)
-            services.append(LedgerPreparation(ledger: store))
+            services.append(Migrating(store: store))
         } else {
             let store = try await SQLiteUserStore.open(path: "\(configuration.stateDirectory)/demo.sqlite", logger: logger)
-            try await store.prepareLedger()
+            try await store.migrate()
             services.append(store)
             handlers = DemoJobs.handlers(ledger: store)
         }
@@ -46,12 +46,12 @@ public enum DemoWorker {
     }
 }
 
-/// Creates the ledger table once PostgreSQL's pool runs (it starts with the service group).
-struct LedgerPreparation: Service {
-    let ledger: any JobLedger
+/// Runs the demo's migrations (the ledger table among them) once PostgreSQL's pool runs (it starts with the service group).
+struct Migrating: Service {
+    let store: any UserStore
 
     func run() async throws {
-        try await self.ledger.prepareLedger()
+        try await self.store.migrate()
         try? await gracefulShutdown()
     }
 }

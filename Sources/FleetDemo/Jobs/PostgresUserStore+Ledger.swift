@@ -1,24 +1,17 @@
 import PostgresNIO
 
 extension PostgresUserStore: JobLedger {
-    public func prepareLedger() async throws {
-        for await _ in self.running {}
-        // Under the migrations' lock: two concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL.
-        try await self.client.withTransaction(logger: self.logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: self.logger)
-            try await connection.query(
-            """
-            CREATE TABLE IF NOT EXISTS job_credits (
-                idempotency_key TEXT PRIMARY KEY,
-                account TEXT NOT NULL,
-                amount BIGINT NOT NULL,
-                deliveries INT NOT NULL DEFAULT 1
-            )
-            """,
-            logger: self.logger
-            )
-        }
-    }
+    /// The credit job's table, created by `migrate()` in the API and the workers alike.
+    static let ledgerMigration = Migration(version: 2, statements: [
+        """
+        CREATE TABLE job_credits (
+            idempotency_key TEXT PRIMARY KEY,
+            account TEXT NOT NULL,
+            amount BIGINT NOT NULL,
+            deliveries INT NOT NULL DEFAULT 1
+        )
+        """
+    ])
 
     public func credit(key: String, account: String, amount: Int) async throws -> Int {
         let rows = try await self.client.query(

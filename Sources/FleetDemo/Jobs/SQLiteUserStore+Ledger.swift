@@ -1,18 +1,17 @@
 import SQLiteNIO
 
 extension SQLiteUserStore: JobLedger {
-    public func prepareLedger() async throws {
-        _ = try await self.connections[0].query(
-            """
-            CREATE TABLE IF NOT EXISTS job_credits (
-                idempotency_key TEXT PRIMARY KEY,
-                account TEXT NOT NULL,
-                amount INTEGER NOT NULL,
-                deliveries INTEGER NOT NULL DEFAULT 1
-            )
-            """
+    /// The credit job's table, created by `migrate()` in the API and the workers alike.
+    static let ledgerMigration = Migration(version: 2, statements: [
+        """
+        CREATE TABLE job_credits (
+            idempotency_key TEXT PRIMARY KEY,
+            account TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            deliveries INTEGER NOT NULL DEFAULT 1
         )
-    }
+        """
+    ])
 
     public func credit(key: String, account: String, amount: Int) async throws -> Int {
         // One statement, so it is atomic on a connection other tasks share.
