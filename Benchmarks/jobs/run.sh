@@ -4,7 +4,7 @@
 # redis-benchmark's XADD rate on the same Redis in the same run (the floor one
 # stream write per job would cost). JOBS echo jobs are enqueued through the API
 # (`fleet serve`, POST /jobs) while no worker runs; then N workers start and the
-# rate is the jobs they complete per second, from their /metrics, between the
+# rate is the jobs they complete per second (the stream's length on Redis, read every 20 ms), between the
 # first completion and the last. ROUNDS (default 3) rounds each; medians.
 # FLEET= a fleet binary (default: build release). BACKEND=sqlite measures the
 # embedded queue instead (XADD stays the reference).
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 source Benchmarks/lib.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 rounds="${ROUNDS:-3}"
-jobs="${JOBS:-2000}"
+jobs="${JOBS:-20000}"
 backend="${BACKEND:-redis}"
 if [[ -z "${FLEET:-}" ]]; then
     swift build -c release --product fleet >&2
@@ -29,9 +29,9 @@ redis_pid="$(cat "$work/redis/redis.pid")"
 trap 'kill "$redis_pid" 2>/dev/null || true; cleanup' EXIT
 
 common=(env FLEET_STATE_DIR="$work/state" DATABASE_URL= LOG_LEVEL=warning METRICS=true)
-[[ "$backend" == redis ]] && common+=(REDIS_URL="redis://127.0.0.1:$redis_port")
+[[ "$backend" == redis ]] && common+=(REDIS_URL="redis://127.0.0.1:$redis_port" SESSION_SECRETS="benchmark-only-secret-of-at-least-32-bytes")
 api_port=$(free_port)
-"${common[@]}" HOST=127.0.0.1 PORT="$api_port" JOBS_QUEUE=bench "$FLEET" serve >"$work/api.log" 2>&1 &
+"${common[@]}" RATE_LIMIT=off HOST=127.0.0.1 PORT="$api_port" JOBS_QUEUE=bench "$FLEET" serve >"$work/api.log" 2>&1 &
 pids+=($!)
 wait_http "$api_port"
 
@@ -48,8 +48,13 @@ for _ in range(count):
 PY
 }
 
-# Completed jobs so far, summed over the workers' /metrics.
+# Completed jobs so far. On Redis, the jobs left in the queue's stream (a completed job's entry is
+# deleted), read every 20 ms; on SQLite, the workers' /metrics, which move once a second.
 completed() { # $@ = metrics ports
+    if [[ "$backend" == redis ]]; then
+        echo $((jobs - $(redis-cli -p "$redis_port" XLEN '{fleet:jobs:bench}:stream:1')))
+        return
+    fi
     local total=0 port value
     for port in "$@"; do
         value=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^fleet_jobs_processed_total\{.*outcome="completed"/ {s += $2} END {print s + 0}') || value=0
@@ -78,12 +83,14 @@ round() {
             ticks_before=0; for i in "${workers[@]}"; do ticks_before=$((ticks_before + $(ticks "$i"))); done
         fi
         (( done_count >= jobs )) && { end_ns=$(date +%s%N); break; }
-        sleep 0.05
+        sleep 0.02
     done
     [[ -n "$end_ns" ]] || { echo "round with $count workers did not finish: $done_count of $jobs" >&2; exit 1; }
     for i in "${workers[@]}"; do ticks_after=$((ticks_after + $(ticks "$i"))); done
     redis_after=$(ticks "$redis_pid")
-    for i in "${workers[@]}"; do kill "$i"; done
+    for i in "${workers[@]}"; do
+        kill "$i" 2>/dev/null || { echo "a worker (pid $i) exited during the round:" >&2; tail -5 "$work/work.log" >&2; exit 1; }
+    done
     wait "${workers[@]}" 2>/dev/null || true
     local hz; hz=$(getconf CLK_TCK)
     awk -v n=$((done_count - first)) -v ns=$((end_ns - start_ns)) -v t=$((ticks_after - ticks_before)) -v r=$((redis_after - redis_before)) -v hz="$hz" \
