@@ -43,7 +43,7 @@ import Testing
         let (status, output) = try await self.fleet(["deploy", "k8s", "--drain-timeout", "60s", "--pre-stop", "10s", "--workers", "4", "--output", directory])
         #expect(status == 0, "\(output)")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(files == ["config.yaml", "deployment.yaml", "hpa.yaml", "pdb.yaml", "service.yaml"])
+        #expect(files == ["config.yaml", "deployment.yaml", "hpa.yaml", "pdb.yaml", "service.yaml", "worker-deployment.yaml", "worker-hpa.yaml"])
         let deployment = try String(contentsOfFile: "\(directory)/deployment.yaml", encoding: .utf8)
         // preStop 10 s + the supervisor's stop timeout (drain 60 s + 5 s) + 5 s.
         #expect(deployment.contains("terminationGracePeriodSeconds: 80"))
