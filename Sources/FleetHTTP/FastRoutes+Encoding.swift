@@ -1,3 +1,4 @@
+import FleetRedis
 import NIOCore
 import NIOHTTP1
 
@@ -18,13 +19,13 @@ extension FastRoutes.Response {
         let inline = self.body.readableBytes <= Self.inlineBodyLimit
         var buffer = allocator.buffer(capacity: 160 + self.contentType.utf8.count + (inline ? self.body.readableBytes : 0) + self.headers.count * 48 + (self.rateLimit == nil ? 0 : 160))
         buffer.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        buffer.writeString(String(self.status.code))
+        buffer.writeDecimal(Int(self.status.code))
         buffer.writeStaticString(" ")
         buffer.writeString(self.status.reasonPhrase)
         buffer.writeStaticString("\r\nContent-Type: ")
         buffer.writeString(self.contentType)
         buffer.writeStaticString("\r\nContent-Length: ")
-        buffer.writeString(String(self.body.readableBytes))
+        buffer.writeDecimal(self.body.readableBytes)
         if version.minor == 0 { buffer.writeStaticString("\r\nConnection: keep-alive") }
         buffer.writeStaticString("\r\nDate: ")
         buffer.writeString(date)

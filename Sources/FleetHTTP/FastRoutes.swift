@@ -114,7 +114,8 @@ public struct FastRoutes: Sendable {
     /// The answer for `head`, whose URI without the query is `path`, if a fast route has one
     /// now, with the series it counts in.
     func answer(_ head: HTTPRequestHead, path: Substring, channel: any Channel, connection: Connection) -> (Response, RouteMetrics)? {
-        for refusal in self.refusals where path.hasPrefix(refusal.prefix) {
+        // Prefixes compared as bytes: `hasPrefix` on strings compares characters, several times slower.
+        for refusal in self.refusals where path.utf8.starts(with: refusal.prefix.utf8) {
             if let answer = refusal.check.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)) {
                 return (answer, refusal.check.metrics)
             }
@@ -123,9 +124,9 @@ public struct FastRoutes: Sendable {
         if let route = self.exact[String(path)] {
             return route.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)).map { ($0, route.metrics) }
         }
-        for entry in self.parameterised where path.hasPrefix(entry.prefix) {
-            let parameter = path.dropFirst(entry.prefix.count)
-            guard !parameter.isEmpty, !parameter.contains("/") else { continue }
+        for entry in self.parameterised where path.utf8.starts(with: entry.prefix.utf8) {
+            let parameter = Substring(path.utf8.dropFirst(entry.prefix.utf8.count))
+            guard !parameter.isEmpty, !parameter.utf8.contains(UInt8(ascii: "/")) else { continue }
             return entry.route.handler(Request(head: head, path: path, parameter: parameter, channel: channel, connection: connection)).map { ($0, entry.route.metrics) }
         }
         return nil

@@ -1,3 +1,4 @@
+import FleetRedis
 import FleetState
 import HTTPTypes
 import NIOCore
@@ -27,6 +28,9 @@ struct RateLimitHeaders: Sendable {
     let policyField: String
     /// Per policy: `"name";r=`, the start of its `RateLimit` value.
     let remainingPrefixes: [String]
+    /// Per policy: the header lines up to the remaining points, for `write`:
+    /// `\r\nRateLimit-Policy: …\r\nRateLimit: "name";r=`.
+    let encodedPrefixes: [String]
     /// Per policy: its limit as text, for `X-RateLimit-Limit`.
     let limits: [String]
     let legacy: Bool
@@ -37,60 +41,50 @@ struct RateLimitHeaders: Sendable {
             return "\(Self.quoted(policy.name));q=\(policy.limit);w=\(seconds + (attoseconds > 0 ? 1 : 0))"
         }.joined(separator: ", ")
         self.remainingPrefixes = policies.map { "\(Self.quoted($0.name));r=" }
+        self.encodedPrefixes = self.remainingPrefixes.map { [policyField] in
+            "\r\n\(HTTPField.Name.rateLimitPolicy.rawName): \(policyField)\r\n\(HTTPField.Name.rateLimit.rawName): \($0)"
+        }
         self.limits = policies.map { String($0.limit) }
         self.legacy = legacy
     }
 
-    /// A field's value: text, or the `RateLimit` value in its parts, which a
-    /// writer of bytes copies one after another instead of joining first.
-    enum Value {
-        case text(String)
-        case rateLimit(prefix: String, remaining: String, reset: String)
-    }
-
     /// Adds the fields for `decision`, made under the rule at `rule`.
     func apply(_ decision: RateLimitDecision, rule: Int, to headers: inout HTTPFields) {
-        self.forEachField(of: decision, rule: rule) { name, value in
-            switch value {
-            case .text(let text):
-                headers.append(HTTPField(name: name, value: text))
-            case .rateLimit(let prefix, let remaining, let reset):
-                headers.append(HTTPField(name: name, value: Self.rateLimitValue(prefix: prefix, remaining: remaining, reset: reset)))
-            }
-        }
-    }
-
-    /// Writes the fields for `decision` as HTTP/1 header lines (each after a
-    /// CRLF), for the fast path's encoded answers: no field list, no joined value.
-    func write(_ decision: RateLimitDecision, rule: Int, into buffer: inout ByteBuffer) {
-        self.forEachField(of: decision, rule: rule) { name, value in
-            buffer.writeStaticString("\r\n")
-            buffer.writeString(name.rawName)
-            buffer.writeStaticString(": ")
-            switch value {
-            case .text(let text):
-                buffer.writeString(text)
-            case .rateLimit(let prefix, let remaining, let reset):
-                buffer.writeString(prefix)
-                buffer.writeString(remaining)
-                buffer.writeStaticString(";t=")
-                buffer.writeString(reset)
-            }
-        }
-    }
-
-    private func forEachField(of decision: RateLimitDecision, rule: Int, _ body: (HTTPField.Name, Value) -> Void) {
-        let remaining = String(decision.remaining)
+        let remaining = String(max(0, decision.remaining))
         let reset = String(Self.seconds(decision.resetMilliseconds))
-        body(.rateLimitPolicy, .text(self.policyField))
-        body(.rateLimit, .rateLimit(prefix: self.remainingPrefixes[rule], remaining: remaining, reset: reset))
+        headers.append(HTTPField(name: .rateLimitPolicy, value: self.policyField))
+        headers.append(HTTPField(name: .rateLimit, value: Self.rateLimitValue(prefix: self.remainingPrefixes[rule], remaining: remaining, reset: reset)))
         if !decision.isAllowed {
-            body(.retryAfter, .text(String(Self.seconds(decision.retryAfterMilliseconds))))
+            headers.append(HTTPField(name: .retryAfter, value: String(Self.seconds(decision.retryAfterMilliseconds))))
         }
         if self.legacy {
-            body(.xRateLimitLimit, .text(self.limits[rule]))
-            body(.xRateLimitRemaining, .text(remaining))
-            body(.xRateLimitReset, .text(reset))
+            headers.append(HTTPField(name: .xRateLimitLimit, value: self.limits[rule]))
+            headers.append(HTTPField(name: .xRateLimitRemaining, value: remaining))
+            headers.append(HTTPField(name: .xRateLimitReset, value: reset))
+        }
+    }
+
+    /// Writes the fields `apply` adds, as HTTP/1 header lines (each after a
+    /// CRLF), for the fast path's encoded answers: the constant lines are
+    /// copied whole, the numbers written as digits, with no strings in between.
+    func write(_ decision: RateLimitDecision, rule: Int, into buffer: inout ByteBuffer) {
+        let remaining = max(0, decision.remaining)
+        let reset = Int(Self.seconds(decision.resetMilliseconds))
+        buffer.writeString(self.encodedPrefixes[rule])
+        buffer.writeDecimal(remaining)
+        buffer.writeStaticString(";t=")
+        buffer.writeDecimal(reset)
+        if !decision.isAllowed {
+            buffer.writeStaticString("\r\nRetry-After: ")
+            buffer.writeDecimal(Int(Self.seconds(decision.retryAfterMilliseconds)))
+        }
+        if self.legacy {
+            buffer.writeStaticString("\r\nX-RateLimit-Limit: ")
+            buffer.writeString(self.limits[rule])
+            buffer.writeStaticString("\r\nX-RateLimit-Remaining: ")
+            buffer.writeDecimal(remaining)
+            buffer.writeStaticString("\r\nX-RateLimit-Reset: ")
+            buffer.writeDecimal(reset)
         }
     }
 

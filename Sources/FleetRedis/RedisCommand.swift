@@ -69,7 +69,7 @@ public struct RedisCommand: Sendable {
 extension ByteBuffer {
     /// Writes a non-negative integer in decimal without going through a String.
     @inlinable
-    mutating func writeDecimal(_ value: Int) {
+    package mutating func writeDecimal(_ value: Int) {
         var digits = 1
         var rest = value / 10
         while rest > 0 {
