@@ -62,7 +62,7 @@ public final class FastRateLimit: Sendable {
         }
         guard let client = self.trustedProxies.clientAddress(peer: peer, headers: [:]) else { return nil }
         let checks = [RateLimitCheck(policy: self.policy, key: client)]
-        request.connection.rateLimitChecks = (self, checks)
+        request.connection.rateLimitChecks = FastRoutes.KeptChecks(limit: self, checks: checks)
         return checks
     }
 
@@ -96,6 +96,7 @@ extension FastRoutes {
     /// backend round trip. Everyone else goes on to the routes, where the
     /// middleware with the same policy and keys counts them.
     public mutating func refuseBlockedClients(under prefixes: [String], limit: FastRateLimit) {
-        self.refuse(under: prefixes) { limit.refusalIfBlocked($0) }
+        let limiter = limit.limiter
+        self.refuse(under: prefixes, while: { limiter.hasBlockedKeys }) { limit.refusalIfBlocked($0) }
     }
 }

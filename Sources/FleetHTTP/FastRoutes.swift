@@ -4,6 +4,12 @@ import NIOCore
 import NIOHTTP1
 import Tracing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// GET routes answered on the event loop, without a task per request, when
 /// their handler can answer at once: a constant, or a cache hit. A handler
 /// returns nil to pass the request to the application's router as usual, so
@@ -34,9 +40,16 @@ public struct FastRoutes: Sendable {
     /// does not change while it is open, worked out on its first request.
     public final class Connection {
         /// The client's rate-limit checks under a limit.
-        var rateLimitChecks: (limit: FastRateLimit, checks: [RateLimitCheck])?
+        var rateLimitChecks: KeptChecks?
 
         init() {}
+    }
+
+    /// A client's rate-limit checks, kept on its connection. A struct, not a
+    /// tuple: a tuple is copied through its generic value witnesses.
+    struct KeptChecks {
+        let limit: FastRateLimit
+        let checks: [RateLimitCheck]
     }
 
     /// A route's answer: status, content type, extra headers and the body bytes.
@@ -70,14 +83,26 @@ public struct FastRoutes: Sendable {
     /// the event loop: it must not block or wait.
     public typealias Handler = @Sendable (Request) -> Response?
 
-    /// A handler with the metric series its answers count in.
-    struct Route: Sendable {
+    /// A handler with the metric series its answers count in. A class: a
+    /// route is copied on every lookup, and then it is one retain.
+    final class Route: Sendable {
         let handler: Handler
         let metrics: RouteMetrics
+
+        init(handler: @escaping Handler, metrics: RouteMetrics) {
+            self.handler = handler
+            self.metrics = metrics
+        }
+    }
+
+    /// Checks under path prefixes, looked at only while `armed` says they may refuse.
+    struct Refusals: Sendable {
+        let armed: @Sendable () -> Bool
+        let checks: [(prefix: String, check: Route)]
     }
 
     /// Checks run first, for any method, on paths under a prefix.
-    private var refusals: [(prefix: String, check: Route)] = []
+    private var refusals: [Refusals] = []
     private var exact: [String: Route] = [:]
     /// Routes of the form `/prefix/:parameter`, by prefix (with its slash).
     private var parameterised: [(prefix: String, route: Route)] = []
@@ -102,11 +127,13 @@ public struct FastRoutes: Sendable {
     }
 
     /// Adds a check that runs before any route, whatever the method, on paths
-    /// starting with one of `prefixes`; what it answers is sent at once. For
-    /// refusals known without waiting: a client the rate limiter refused moments ago.
+    /// starting with one of `prefixes`, while `armed` is true; what it answers
+    /// is sent at once. For refusals known without waiting: a client the rate
+    /// limiter refused moments ago. `armed` runs on every request: a load or two.
     /// Its answers count under the route `<prefix>/*` and the method `_OTHER`: no route was matched.
-    public mutating func refuse(under prefixes: [String], _ check: @escaping Handler) {
-        self.refusals += prefixes.map { ($0, Route(handler: check, metrics: RouteMetrics(method: "_OTHER", path: $0 + "/*", status: 429))) }
+    public mutating func refuse(under prefixes: [String], while armed: @escaping @Sendable () -> Bool, _ check: @escaping Handler) {
+        let checks = prefixes.map { ($0, Route(handler: check, metrics: RouteMetrics(method: "_OTHER", path: $0 + "/*", status: 429))) }
+        self.refusals.append(Refusals(armed: armed, checks: checks))
     }
 
     var isEmpty: Bool { self.exact.isEmpty && self.parameterised.isEmpty && self.refusals.isEmpty }
@@ -114,21 +141,34 @@ public struct FastRoutes: Sendable {
     /// The answer for `head`, whose URI without the query is `path`, if a fast route has one
     /// now, with the series it counts in.
     func answer(_ head: HTTPRequestHead, path: Substring, channel: any Channel, connection: Connection) -> (Response, RouteMetrics)? {
-        // Prefixes compared as bytes: `hasPrefix` on strings compares characters, several times slower.
-        for refusal in self.refusals where path.utf8.starts(with: refusal.prefix.utf8) {
-            if let answer = refusal.check.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)) {
-                return (answer, refusal.check.metrics)
+        for refusals in self.refusals where refusals.armed() {
+            for refusal in refusals.checks where Self.path(path, startsWith: refusal.prefix) {
+                if let answer = refusal.check.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)) {
+                    return (answer, refusal.check.metrics)
+                }
             }
         }
         guard head.method == .GET else { return nil }
         if let route = self.exact[String(path)] {
             return route.handler(Request(head: head, path: path, parameter: nil, channel: channel, connection: connection)).map { ($0, route.metrics) }
         }
-        for entry in self.parameterised where path.utf8.starts(with: entry.prefix.utf8) {
+        for entry in self.parameterised where Self.path(path, startsWith: entry.prefix) {
             let parameter = Substring(path.utf8.dropFirst(entry.prefix.utf8.count))
             guard !parameter.isEmpty, !parameter.utf8.contains(UInt8(ascii: "/")) else { continue }
             return entry.route.handler(Request(head: head, path: path, parameter: parameter, channel: channel, connection: connection)).map { ($0, entry.route.metrics) }
         }
         return nil
+    }
+
+    /// Whether `path` starts with `prefix`, compared as bytes: `hasPrefix`
+    /// compares characters, and `utf8.starts(with:)` byte by byte through
+    /// indices; both cost more than the rest of a route lookup.
+    static func path(_ path: Substring, startsWith prefix: String) -> Bool {
+        let compared = path.utf8.withContiguousStorageIfAvailable { path in
+            prefix.utf8.withContiguousStorageIfAvailable { prefix in
+                path.count >= prefix.count && (prefix.isEmpty || memcmp(path.baseAddress!, prefix.baseAddress!, prefix.count) == 0)
+            }
+        }
+        return (compared ?? nil) ?? path.utf8.starts(with: prefix.utf8)
     }
 }

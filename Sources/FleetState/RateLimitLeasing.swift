@@ -24,7 +24,11 @@ public struct RateLimitLeasing: Sendable, Hashable {
     /// A lease takes at most a `1 / share` part of what is left.
     public var share: Int
     /// How long a lease may be spent.
-    public var lifetime: Duration
+    public var lifetime: Duration {
+        didSet { self.lifetimeMilliseconds = self.lifetime.milliseconds }
+    }
+    /// `lifetime` in milliseconds, worked out once: requests spending a lease read it.
+    private(set) var lifetimeMilliseconds: Int64
 
     /// - Parameters:
     ///   - maxPoints: points per lease beyond the request's own. Default 1,000.
@@ -35,6 +39,7 @@ public struct RateLimitLeasing: Sendable, Hashable {
         self.maxPoints = maxPoints
         self.share = share
         self.lifetime = lifetime
+        self.lifetimeMilliseconds = lifetime.milliseconds
     }
 
     /// Every request asks the backend.

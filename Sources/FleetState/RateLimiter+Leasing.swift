@@ -44,7 +44,7 @@ extension RateLimiter {
     /// lease ends no later than the window it came from.
     private func receive(_ grant: RateLimitGrant, for check: RateLimitCheck, askedAt now: Int64) {
         let decision = grant.decision
-        let expiresAt = now + min(self.configuration.leasing.lifetime.milliseconds, decision.resetMilliseconds)
+        let expiresAt = now + min(self.configuration.leasing.lifetimeMilliseconds, decision.resetMilliseconds)
         self.local.withLock {
             $0.receive(
                 grant.leased, for: check.hash, window: grant.window, expiresAt: expiresAt,

@@ -138,6 +138,45 @@ import Testing
         #expect(passedOn.uris.count == 2)
     }
 
+    @Test func aParameterRouteTakesOneWholeSegmentAfterItsPrefix() throws {
+        var routes = FastRoutes()
+        routes.get("/users/:id") { request in .text("id " + (request.parameter.map(String.init) ?? "none")) }
+        let passedOn = PassedOn()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([HTTPResponseEncoder(), FastPathHandler(routes: routes, logger: .init(label: "test")), passedOn])
+        try self.send("/users/42?full=1", to: channel)
+        #expect(try self.response(from: channel)?.body == "id 42")
+        try self.send("/users/é", to: channel)
+        #expect(try self.response(from: channel)?.body == "id é", "the parameter is cut after the prefix's bytes")
+        for uri in ["/users/", "/users/42/friends", "/usersX/42", "/user/42"] {
+            try self.send(uri, to: channel)
+        }
+        #expect(passedOn.uris == ["/users/", "/users/42/friends", "/usersX/42", "/user/42"], "no segment, two segments, another prefix")
+    }
+
+    @Test func refusalsRunOnlyWhileArmedAndUnderTheirPrefixes() throws {
+        final class Armed: @unchecked Sendable { var value = false }
+        let armed = Armed()
+        var routes = FastRoutes()
+        routes.refuse(under: ["/users", "/me"], while: { armed.value }) { _ in
+            FastRoutes.Response(status: .tooManyRequests, contentType: "text/plain", body: ByteBuffer(string: "refused"))
+        }
+        routes.get("/users/:id") { _ in .text("user") }
+        let passedOn = PassedOn()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([HTTPResponseEncoder(), FastPathHandler(routes: routes, logger: .init(label: "test")), passedOn])
+        try self.send("/users/1", to: channel)
+        #expect(try self.response(from: channel)?.body == "user", "not armed: the route answers")
+        armed.value = true
+        try self.send("/users/1", to: channel)
+        #expect(try self.response(from: channel)?.status == "HTTP/1.1 429 Too Many Requests")
+        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/me")))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        #expect(try self.response(from: channel)?.body == "refused", "any method, under any of the prefixes")
+        try self.send("/hello", to: channel)
+        #expect(passedOn.uris == ["/hello"], "outside the prefixes, nothing is refused")
+    }
+
     @Test func answersNothingOnceDraining() throws {
         let (channel, passedOn) = try self.channel()
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())

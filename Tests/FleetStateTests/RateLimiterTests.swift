@@ -60,6 +60,8 @@ import Testing
         #expect(limiter.hasBlockedKeys, "the fifth attempt was refused: the key waits for its window")
         self.time.advance(.seconds(60))
         #expect(!limiter.hasBlockedKeys)
+        _ = try await self.attempts(limiter, 5)
+        #expect(limiter.hasBlockedKeys, "a block after the last one ended and was cleared holds again")
     }
 
     @Test func withoutPreBlockEveryRequestReachesTheBackend() async throws {

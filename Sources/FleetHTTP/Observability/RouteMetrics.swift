@@ -5,7 +5,7 @@ import NIOHTTP1
 /// The series Hummingbird's `MetricsMiddleware` writes for one route, resolved
 /// once when a fast route is added, so a fast answer adds to the same counter
 /// and latency histogram as a routed one without a lookup or a lock.
-struct RouteMetrics: Sendable {
+final class RouteMetrics: Sendable {
     /// Handles for one status code.
     struct Series: Sendable {
         let status: UInt
