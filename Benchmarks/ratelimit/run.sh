@@ -5,11 +5,14 @@
 #              on Redis with workers leasing quota in batches (RATE_LIMIT_LEASE, the default)
 #   unleased   on Redis only: the same with leasing off, one Redis round trip per request
 #   rejected   the same route, limit 1 per hour (every request but the first refused)
+#   unblocked  on Redis only: rejected with the pre-block off (RATE_LIMIT_PREBLOCK=false),
+#              so each refusal is a Redis round trip: what the pre-block saves
 # Each case runs RUNS times, in a shuffled order; the table shows medians, the limited
 # route's cost against unlimited, and rejected against limited in requests/s and
 # in CPU per request (the fleet process plus redis-server, from /proc).
 # Targets: limited costs <= 15% of unlimited; rejected >= 5x cheaper than allowed (on Redis,
-# against unleased: what the pre-block saves is the round trip a lease saves as well).
+# against unleased: what the pre-block saves is the round trip a lease saves as well; and
+# against rejected with the pre-block off).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS="${RUNS:-3}"
@@ -33,12 +36,12 @@ pids+=("$redis_pid")
 
 # One fleet serve per backend and case; every one has its own state directory and Redis prefix.
 declare -A port pid
-start() {  # name backend rate [lease]
+start() {  # name backend rate [lease] [preblock]
     local p; p=$(free_port)
     local redis_url=""; [[ $2 == redis ]] && redis_url="redis://127.0.0.1:$redis_port"
     # With REDIS_URL the sessions need a secret; this one exists for the benchmark only.
     SESSION_SECRETS="benchmark-only-secret-of-at-least-32-bytes" \
-    RATE_LIMIT="$3" RATE_LIMIT_LEASE="${4:-}" REDIS_URL="$redis_url" RATE_LIMIT_PREFIX="bench:$1:" DATABASE_URL="" PORT=$p \
+    RATE_LIMIT="$3" RATE_LIMIT_LEASE="${4:-}" RATE_LIMIT_PREBLOCK="${5:-true}" REDIS_URL="$redis_url" RATE_LIMIT_PREFIX="bench:$1:" DATABASE_URL="" PORT=$p \
         FLEET_STATE_DIR="$work/$1" LOG_LEVEL=warning "$FLEET" serve >/dev/null 2>&1 &
     pids+=($!); port[$1]=$p; pid[$1]=$!
 }
@@ -48,8 +51,9 @@ for backend in embedded redis; do
     start "$backend-rejected" "$backend" 1/1h
 done
 start redis-unleased redis 1000000000/60s off
+start redis-unblocked redis 1/1h "" false
 for name in "${!port[@]}"; do wait_http "${port[$name]}"; seed "${port[$name]}"; done
-for backend in embedded redis; do curl -s -o /dev/null "http://127.0.0.1:${port[$backend-rejected]}/users/1"; done
+for name in {embedded,redis}-rejected redis-unblocked; do curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/users/1"; done
 
 declare -A rps cpu
 measure() {  # name backend
@@ -66,13 +70,13 @@ measure() {  # name backend
 # The machine is shared: each run takes the cases in a new random order, so a burst of
 # someone else's load does not always land on the same case.
 for _ in $(seq "$RUNS"); do
-    for name in $(printf '%s\n' {embedded,redis}-{unlimited,limited,rejected} redis-unleased | shuf); do measure "$name" "${name%%-*}"; done
+    for name in $(printf '%s\n' {embedded,redis}-{unlimited,limited,rejected} redis-unleased redis-unblocked | shuf); do measure "$name" "${name%%-*}"; done
 done
 
 m() { echo "$1" | tr ' ' '\n' | grep . | median; }
 printf '%-9s %-10s %12s %14s\n' backend case "median rps" "cpu us/req"
 for backend in embedded redis; do
-    for case in unlimited limited unleased rejected; do
+    for case in unlimited limited unleased rejected unblocked; do
         [[ -n "${rps[$backend-$case]:-}" ]] || continue
         printf '%-9s %-10s %12.0f %14.1f\n' "$backend" "$case" "$(m "${rps[$backend-$case]}")" "$(m "${cpu[$backend-$case]}")"
     done
@@ -88,3 +92,5 @@ done
 n=$(m "${rps[redis-unleased]}"); nc=$(m "${cpu[redis-unleased]}"); r=$(m "${rps[redis-rejected]}"); rc=$(m "${cpu[redis-rejected]}")
 printf 'redis     unleased costs %5.1f%% of unlimited throughput\n' "$(echo "(1 - $n / $(m "${rps[redis-unlimited]}")) * 100" | bc -l)"
 printf 'redis     rejected vs unleased allowed: %.2fx the requests/s, %.2fx less CPU per request (target >= 5x)\n' "$(echo "$r / $n" | bc -l)" "$(echo "$nc / $rc" | bc -l)"
+b=$(m "${rps[redis-unblocked]}"); bc=$(m "${cpu[redis-unblocked]}")
+printf 'redis     rejected with the pre-block vs without: %.2fx the requests/s, %.2fx less CPU per request (target >= 5x)\n' "$(echo "$r / $b" | bc -l)" "$(echo "$bc / $rc" | bc -l)"

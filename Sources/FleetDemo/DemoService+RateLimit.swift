@@ -20,6 +20,7 @@ extension DemoService {
         // The insurance limiter's share: every worker of every host that shares the Redis limit.
         limiter.instances = configuration.instances * settings.hosts
         limiter.leasing = settings.leasing
+        limiter.preBlock = settings.preBlock
         return RateLimiter(backend: backend, configuration: limiter, logger: logger)
     }
 }

@@ -15,6 +15,9 @@ public struct RateLimitConfiguration: Sendable {
     /// `RATE_LIMIT_LEASE`: the most points a worker leases from Redis at once for
     /// a busy client (see `RateLimitLeasing`); `0` or `off` asks Redis on every request. Default 1,000.
     public var leasing = RateLimitLeasing()
+    /// `RATE_LIMIT_PREBLOCK`: refuse a client refused moments ago in process, without
+    /// the backend, until its `Retry-After`. Default true; false asks the backend every time.
+    public var preBlock = true
     /// `RATE_LIMIT_KEYS`: clients the embedded table tracks at once. Default 65,536.
     public var embeddedCapacity = 65_536
     /// `TRUSTED_PROXIES`: networks whose `X-Forwarded-For`/`X-Real-IP` are believed. Default none.
@@ -43,6 +46,7 @@ public struct RateLimitConfiguration: Sendable {
         self.legacyHeaders = try env.boolean("RATE_LIMIT_LEGACY_HEADERS") ?? self.legacyHeaders
         self.redisPrefix = env.string("RATE_LIMIT_PREFIX") ?? self.redisPrefix
         if let points = try env.rateLimitLease("RATE_LIMIT_LEASE") { self.leasing.maxPoints = points }
+        self.preBlock = try env.boolean("RATE_LIMIT_PREBLOCK") ?? self.preBlock
         self.embeddedCapacity = try env.integer("RATE_LIMIT_KEYS", in: 64...(1 << 26)) ?? self.embeddedCapacity
         self.trustedProxies = try env.trustedProxies("TRUSTED_PROXIES") ?? self.trustedProxies
         self.hosts = try env.integer("RATE_LIMIT_HOSTS", in: 1...10_000) ?? self.hosts
