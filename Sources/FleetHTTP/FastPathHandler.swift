@@ -37,6 +37,8 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let upgradable: Bool
     /// What the routes keep of this connection between requests.
     private let connection = FastRoutes.Connection()
+    /// The `Date` value, this connection's own copy.
+    private var date = HTTPDateHeader.Copy()
 
     init(routes: FastRoutes, logger: Logger, upgradable: Bool = false) {
         self.routes = routes
@@ -57,7 +59,8 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             if self.passedOn == 0, !self.draining, head.isKeepAlive, let encoded = self.encoded {
                 let start = ContinuousClock.now
-                let path = head.uri.firstIndex(of: "?").map { head.uri[..<$0] } ?? head.uri[...]
+                // Searched as bytes: a search by characters costs several times more.
+                let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { head.uri[..<$0] } ?? head.uri[...]
                 if let (response, metrics) = self.routes.answer(head, path: path, channel: context.channel, connection: self.connection) {
                     self.answered = true
                     if let tracer = self.routes.tracer, self.routes.traceSampler?.admits(traceparent: head.headers.first(name: "traceparent")) ?? true {
@@ -101,7 +104,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let requestID = request.headers.first(name: "x-request-id").flatMap {
             RequestLogMiddleware<BasicRequestContext>.isAcceptable(requestID: $0) ? $0 : nil
         } ?? RequestID().description
-        let bytes = response.encoded(version: request.version, requestID: requestID, date: HTTPDateHeader.shared.value, allocator: encoded.channel.allocator)
+        let bytes = response.encoded(version: request.version, requestID: requestID, date: self.date.value(of: .shared), allocator: encoded.channel.allocator)
         if let body = bytes.body {
             encoded.write(NIOAny(IOData.byteBuffer(bytes.head)), promise: nil)
             encoded.writeAndFlush(NIOAny(IOData.byteBuffer(body)), promise: nil)

@@ -6,6 +6,7 @@ import Darwin
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The `Date` header value, formatted once a second instead of once a response.
 final class HTTPDateHeader: Sendable {
@@ -13,16 +14,37 @@ final class HTTPDateHeader: Sendable {
     static let shared = HTTPDateHeader()
 
     private let current: NIOLockedValueBox<String>
+    /// Counts the values formatted: a reader that keeps its own copy of
+    /// `value` takes a new one only when this moves, once a second, instead
+    /// of taking the lock and sharing the string's reference count with
+    /// every event loop on every response.
+    let version = Atomic<Int>(0)
 
     private init() {
         self.current = NIOLockedValueBox(Self.format(time(nil)))
-        let current = self.current
-        MultiThreadedEventLoopGroup.singleton.any().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            current.withLockedValue { $0 = Self.format(time(nil)) }
+        MultiThreadedEventLoopGroup.singleton.any().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
+            self.current.withLockedValue { $0 = Self.format(time(nil)) }
+            self.version.add(1, ordering: .releasing)
         }
     }
 
     var value: String { self.current.withLockedValue { $0 } }
+
+    /// A copy of `value` kept by one connection, taken again when the date moves on.
+    struct Copy {
+        private var version = -1
+        private var text = ""
+
+        /// The current value: the kept copy, unless a newer one was formatted.
+        mutating func value(of dates: HTTPDateHeader) -> String {
+            let version = dates.version.load(ordering: .acquiring)
+            if version != self.version {
+                self.text = dates.value
+                self.version = version
+            }
+            return self.text
+        }
+    }
 
     /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110).
     static func format(_ seconds: time_t) -> String {

@@ -177,6 +177,17 @@ import Testing
         #expect(passedOn.uris == ["/hello"], "outside the prefixes, nothing is refused")
     }
 
+    @Test func theDateMovesOnWithinOneConnection() throws {
+        let (channel, _) = try self.channel()
+        try self.send("/hello", to: channel)
+        let first = try #require(try self.response(from: channel)?.headers["Date"])
+        // The date is formatted once a second; each connection keeps its own copy.
+        Thread.sleep(forTimeInterval: 2.1)
+        try self.send("/hello", to: channel)
+        let second = try #require(try self.response(from: channel)?.headers["Date"])
+        #expect(first != second, "a kept copy that never moved on: \(first)")
+    }
+
     @Test func answersNothingOnceDraining() throws {
         let (channel, passedOn) = try self.channel()
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
