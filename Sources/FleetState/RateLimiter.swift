@@ -124,7 +124,7 @@ public final class RateLimiter: Sendable {
         let latest = self.lastBlockEnds.load(ordering: .relaxed)
         guard latest != 0 else { return false }
         if latest > self.clock.now() { return true }
-        self.lastBlockEnds.compareExchange(expected: latest, desired: 0, ordering: .relaxed)
+        _ = self.lastBlockEnds.compareExchange(expected: latest, desired: 0, ordering: .relaxed)
         return false
     }
 
