@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLiteNIO
 import Testing
 
 @testable import FleetDemo
@@ -9,7 +10,7 @@ import Testing
 @Suite struct JobLedgerTests {
     @Test(arguments: DemoBackend.available)
     func aRedeliveredKeyCreditsOnce(backend: DemoBackend) async throws {
-        try await Self.withLedger(backend) { ledger in
+        try await Self.withLedger(backend) { (ledger: any JobLedger) async throws in
             let account = "acct-\(UUID().uuidString)"
             let key = "credit-\(UUID().uuidString)"
             #expect(try await ledger.credit(key: key, account: account, amount: 7) == 1)
