@@ -23,9 +23,7 @@ extension KubernetesManifests {
                 spec:
                   # SIGTERM stops claiming; jobs in hand get JOBS_SHUTDOWN_DEADLINE, the rest go back to the queue.
                   terminationGracePeriodSeconds: \(deadline + 10)
-                  securityContext:
-                    runAsNonRoot: true
-                    runAsUser: 10001
+            \(self.podSecurityContext)
                   containers:
                     - name: worker
                       image: \(self.options.image)
@@ -33,14 +31,7 @@ extension KubernetesManifests {
                       ports:
                         - name: metrics
                           containerPort: 9464
-                      envFrom:
-                        - configMapRef:
-                            name: \(self.options.name)-config
-                        - secretRef:
-                            name: \(self.options.name)-secrets
-                      env:
-                        - name: FLEET_STATE_DIR
-                          value: /var/lib/fleet
+            \(self.containerEnvironment)
                         - name: HOST
                           value: 0.0.0.0
                         # /metrics with fleet_jobs_waiting, the autoscaler's signal, and the processing rate.
@@ -55,15 +46,7 @@ extension KubernetesManifests {
                         limits:
                           cpu: "1"
                           memory: 256Mi
-                      securityContext:
-                        allowPrivilegeEscalation: false
-                        readOnlyRootFilesystem: true
-                      volumeMounts:
-                        - name: state
-                          mountPath: /var/lib/fleet
-                  volumes:
-                    - name: state
-                      emptyDir: {}
+            \(self.readOnlyRootWithStateVolume)
 
             """
     }
@@ -101,26 +84,11 @@ extension KubernetesManifests {
                     target:
                       type: AverageValue
                       averageValue: "\(self.options.jobsPerWorker)"
-              behavior:
-                # A backlog is work already late: up at once, doubling or 4 pods per 15 s.
-                scaleUp:
-                  stabilizationWindowSeconds: 0
-                  selectPolicy: Max
-                  policies:
-                    - type: Percent
-                      value: 100
-                      periodSeconds: 15
-                    - type: Pods
-                      value: 4
-                      periodSeconds: 15
-                # Down after 5 minutes of a smaller backlog; a stopping pod returns the jobs it cannot finish.
-                scaleDown:
-                  stabilizationWindowSeconds: 300
-                  selectPolicy: Min
-                  policies:
-                    - type: Percent
-                      value: 50
-                      periodSeconds: 60
+            \(self.scalingBehavior(
+                scaleUpReason: "A backlog is work already late: up at once, doubling or 4 pods per 15 s.",
+                scaleDownReason: "Down after 5 minutes of a smaller backlog; a stopping pod returns the jobs it cannot finish.",
+                scaleDownPercent: 50
+            ))
 
             """
     }

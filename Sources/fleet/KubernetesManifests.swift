@@ -90,9 +90,7 @@ struct KubernetesManifests {
                 spec:
                   # preStop sleep + the supervisor's stop timeout (DRAIN_TIMEOUT + 5 s) + margin.
                   terminationGracePeriodSeconds: \(self.gracePeriodSeconds)
-                  securityContext:
-                    runAsNonRoot: true
-                    runAsUser: 10001
+            \(self.podSecurityContext)
                   containers:
                     - name: \(self.options.name)
                       image: \(self.options.image)
@@ -101,14 +99,7 @@ struct KubernetesManifests {
                       ports:
                         - name: http
                           containerPort: \(self.options.port)
-                      envFrom:
-                        - configMapRef:
-                            name: \(self.options.name)-config
-                        - secretRef:
-                            name: \(self.options.name)-secrets
-                      env:
-                        - name: FLEET_STATE_DIR
-                          value: /var/lib/fleet
+            \(self.containerEnvironment)
                       resources:
                         requests:
                           cpu: "\(self.options.workers * 500)m"
@@ -143,15 +134,7 @@ struct KubernetesManifests {
                         preStop:
                           sleep:
                             seconds: \(self.preStopSeconds)
-                      securityContext:
-                        allowPrivilegeEscalation: false
-                        readOnlyRootFilesystem: true
-                      volumeMounts:
-                        - name: state
-                          mountPath: /var/lib/fleet
-                  volumes:
-                    - name: state
-                      emptyDir: {}
+            \(self.readOnlyRootWithStateVolume)
 
             """
     }
@@ -205,26 +188,11 @@ struct KubernetesManifests {
                     target:
                       type: AverageValue
                       averageValue: "\(self.options.rpsTarget)"
-              behavior:
-                # Up at once: double, or 4 pods, per 15 s, whichever is more.
-                scaleUp:
-                  stabilizationWindowSeconds: 0
-                  selectPolicy: Max
-                  policies:
-                    - type: Percent
-                      value: 100
-                      periodSeconds: 15
-                    - type: Pods
-                      value: 4
-                      periodSeconds: 15
-                # Down slowly: after 5 minutes of lower load, at most a fifth of the pods per minute.
-                scaleDown:
-                  stabilizationWindowSeconds: 300
-                  selectPolicy: Min
-                  policies:
-                    - type: Percent
-                      value: 20
-                      periodSeconds: 60
+            \(self.scalingBehavior(
+                scaleUpReason: "Up at once: double, or 4 pods, per 15 s, whichever is more.",
+                scaleDownReason: "Down slowly: after 5 minutes of lower load, at most a fifth of the pods per minute.",
+                scaleDownPercent: 20
+            ))
 
             """
     }

@@ -1,10 +1,7 @@
 import ArgumentParser
 import FleetDemo
 import FleetHTTP
-import Foundation
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `fleet serve`: the demo service in one process, stopped gracefully by SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -14,26 +11,11 @@ struct Serve: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let configuration: FleetConfiguration
-        do {
-            configuration = try FleetConfiguration(environment: ProcessInfo.processInfo.environment)
-        } catch {
-            FileHandle.standardError.write(Data("fleet serve: \(error)\n".utf8))
-            throw ExitCode(78)  // EX_CONFIG
-        }
-        configuration.bootstrapLogging()
+        let startup = ProcessStartup(command: "fleet serve")
+        let configuration = try startup.configuration()
+        let observability = try startup.bootstrap(configuration)
         let logger = Logger(label: "fleet.demo")
-        let observability: FleetObservability
-        do {
-            observability = try FleetObservability.bootstrap(configuration: configuration.observability)
-        } catch {
-            FileHandle.standardError.write(Data("fleet serve: OTEL_* configuration: \(error)\n".utf8))
-            throw ExitCode(78)
-        }
         let app = try await DemoService.makeApplication(configuration: configuration, logger: logger, observability: observability)
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = configuration.drainTimeout
-        try await ServiceGroup(configuration: group).run()
-        logger.info("stopped")
+        try await startup.run([app], shutdownDuration: configuration.drainTimeout, logger: logger)
     }
 }

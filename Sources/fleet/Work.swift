@@ -1,10 +1,7 @@
 import ArgumentParser
 import FleetDemo
 import FleetHTTP
-import Foundation
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// `fleet work`: the demo's job worker in one process, run next to the API by
 /// `fleet start` (an app with `port: none` in fleet.yaml) or alone.
@@ -31,32 +28,17 @@ struct Work: AsyncParsableCommand {
     var shutdownDeadline: String?
 
     func run() async throws {
-        var configuration: FleetConfiguration
-        do {
-            configuration = try FleetConfiguration(environment: ProcessInfo.processInfo.environment)
-        } catch {
-            FileHandle.standardError.write(Data("fleet work: \(error)\n".utf8))
-            throw ExitCode(78)  // EX_CONFIG
-        }
+        let startup = ProcessStartup(command: "fleet work")
+        var configuration = try startup.configuration()
         if let concurrency {
             guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024, not \(concurrency)") }
             configuration.jobs.concurrency = concurrency
         }
         if let poll { configuration.jobs.poll = try Start.duration(poll, flag: "--poll") }
         if let shutdownDeadline { configuration.jobs.shutdownDeadline = try Start.duration(shutdownDeadline, flag: "--shutdown-deadline") }
-        configuration.bootstrapLogging()
+        let observability = try startup.bootstrap(configuration)
         let logger = Logger(label: "fleet.work")
-        let observability: FleetObservability
-        do {
-            observability = try FleetObservability.bootstrap(configuration: configuration.observability)
-        } catch {
-            FileHandle.standardError.write(Data("fleet work: OTEL_* configuration: \(error)\n".utf8))
-            throw ExitCode(78)
-        }
         let services = try await DemoWorker.services(configuration: configuration, logger: logger, observability: observability)
-        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = configuration.jobs.shutdownDeadline + .seconds(5)
-        try await ServiceGroup(configuration: group).run()
-        logger.info("stopped")
+        try await startup.run(services, shutdownDuration: configuration.jobs.shutdownDeadline + .seconds(5), logger: logger)
     }
 }

@@ -2,16 +2,7 @@ import PostgresNIO
 
 extension PostgresUserStore: JobLedger {
     /// The credit job's table, created by `migrate()` in the API and the workers alike.
-    static let ledgerMigration = Migration(version: 2, statements: [
-        """
-        CREATE TABLE job_credits (
-            idempotency_key TEXT PRIMARY KEY,
-            account TEXT NOT NULL,
-            amount BIGINT NOT NULL,
-            deliveries INT NOT NULL DEFAULT 1
-        )
-        """
-    ])
+    static let ledgerMigration = Migration.jobLedger(amountType: "BIGINT", countType: "INT")
 
     public func credit(key: String, account: String, amount: Int) async throws -> Int {
         let rows = try await self.client.query(

@@ -2,16 +2,7 @@ import SQLiteNIO
 
 extension SQLiteUserStore: JobLedger {
     /// The credit job's table, created by `migrate()` in the API and the workers alike.
-    static let ledgerMigration = Migration(version: 2, statements: [
-        """
-        CREATE TABLE job_credits (
-            idempotency_key TEXT PRIMARY KEY,
-            account TEXT NOT NULL,
-            amount INTEGER NOT NULL,
-            deliveries INTEGER NOT NULL DEFAULT 1
-        )
-        """
-    ])
+    static let ledgerMigration = Migration.jobLedger(amountType: "INTEGER", countType: "INTEGER")
 
     public func credit(key: String, account: String, amount: Int) async throws -> Int {
         // One statement, so it is atomic on a connection other tasks share.
