@@ -31,10 +31,8 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         }
         if let link = self.supervisorLink {
             // Under a supervisor the socket may still be another worker's: wait for our turn.
-            SupervisorLink.send("prepared", descriptor: link)
-            let granted = try await NIOThreadPool.singleton.runIfActive { SupervisorLink.waitFor("accept", descriptor: link) }
-            guard granted else {
-                self.logger.error("the supervisor went away before handing over the socket")
+            guard try await SupervisorLink.prepareAndWaitForAccept(descriptor: link) else {
+                self.logger.notice("stopped, or the supervisor went away, before it handed over the socket")
                 return
             }
         }

@@ -1,5 +1,4 @@
 import FleetSupervisor
-import NIOPosix
 import ServiceLifecycle
 
 /// The hand-over of a process that serves no port (a job worker) with its
@@ -16,8 +15,9 @@ public struct SupervisedWorker: Service {
 
     public func run() async throws {
         let link = self.link
-        SupervisorLink.send("prepared", descriptor: link)
-        guard try await NIOThreadPool.singleton.runIfActive({ SupervisorLink.waitFor("accept", descriptor: link) }) else { return }
+        guard try await SupervisorLink.prepareAndWaitForAccept(descriptor: link) else { return }
+        // Reading the link relays the bus and notices the supervisor's death (`WorkerBus.startReading`).
+        WorkerBus.current?.startReading()
         SupervisorLink.send("ready", descriptor: link)
         try? await gracefulShutdown()
         SupervisorLink.send("released", descriptor: link)

@@ -53,18 +53,22 @@ public enum SupervisorLink {
         }
     }
 
-    /// Blocks until the supervisor sends a message of `type`; false if the link closes first.
+    /// Blocks until the supervisor sends a message of `type`; false if the link closes
+    /// first or `stopping` turns true (looked at every 50 ms, as a read cannot be woken).
     /// Call it off the event loops (a thread pool), as it blocks its thread.
-    public static func waitFor(_ type: String, descriptor: Int32) -> Bool {
+    static func waitFor(_ type: String, descriptor: Int32, unless stopping: () -> Bool) -> Bool {
         var splitter = LineSplitter()
         var buffer = [UInt8](repeating: 0, count: 512)
-        while true {
+        while !stopping() {
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&waiting, 1, 50) > 0 else { continue }
             let count = read(descriptor, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard count > 0 else { return false }
             for line in splitter.lines(in: buffer[..<count]) where line.contains(#""type":"\#(type)""#) {
                 return true
             }
         }
+        return false
     }
 }

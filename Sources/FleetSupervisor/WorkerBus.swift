@@ -65,6 +65,9 @@ public final class WorkerBus: Sendable {
 
     /// Starts reading the link; call once the hand-over's blocking reads are
     /// done (after `accept`), as those and this would race for the bytes.
+    ///
+    /// When the link ends, the supervisor is gone (even by SIGKILL: the kernel
+    /// closes its end), and this worker drains and exits as on its SIGTERM.
     public func startReading() {
         guard self.reading.withLockedValue({ reading in
             defer { reading = true }
@@ -79,7 +82,20 @@ public final class WorkerBus: Sendable {
                     for continuation in subscribers.values { continuation.yield(delivered) }
                 }
             }
+            Self.supervisorWentAway()
         }
+    }
+
+    /// Ends an orphaned worker gracefully, so it does not hold the port for ever.
+    ///
+    /// End of file on the link, not `PR_SET_PDEATHSIG`: Linux sends that signal when
+    /// the supervisor's spawning *thread* exits (a pool thread may, while the supervisor
+    /// lives), it is not on macOS, and it cannot be set through `posix_spawn`. The link's
+    /// far end is close-on-exec in the supervisor, so no other process keeps it open.
+    /// Log lines to the dead supervisor's pipe then fail with EPIPE: NIO, which read
+    /// the link, has set SIGPIPE to be ignored, so they do not cut the drain short.
+    private static func supervisorWentAway() {
+        kill(getpid(), SIGTERM)
     }
 
 }

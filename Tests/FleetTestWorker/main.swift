@@ -8,6 +8,9 @@
 //   POST /publish?count=N&text=T   publishes T-1 ... T-N on the supervisor's bus;
 //                       answers "<instance> <published>"
 //   GET /received       the worker's instance, then each payload it received on the bus, one per line
+//   GET /slow?ms=N      answers "slept" after N ms, a request still in flight when a drain begins
+//
+// TEST_PREPARE_MS=N makes it take N ms to prepare (as migrations would) before it says `prepared`.
 import FleetHTTP
 import FleetSupervisor
 import Foundation
@@ -65,12 +68,22 @@ router.get("/received") { _, _ in
     let lines = ([instance] + (await received.payloads)).joined(separator: "\n")
     return Response(status: .ok, body: .init(byteBuffer: .init(string: lines)))
 }
-let base = Application(
+router.get("/slow") { request, _ in
+    try await Task.sleep(for: .milliseconds(request.uri.queryParameters.get("ms", as: Int.self) ?? 1000))
+    return "slept"
+}
+var base = Application(
     router: router,
     server: .http1(configuration: .fleet),
     configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
     logger: logger
 )
+if let milliseconds = ProcessInfo.processInfo.environment["TEST_PREPARE_MS"].flatMap(Int.init) {
+    base.beforeServerStarts {
+        try await Task.sleep(for: .milliseconds(milliseconds))
+        logger.info("prepared")
+    }
+}
 let app = FleetApplication(base: base, listeningSocket: configuration.listeningSocket, supervisorLink: configuration.supervisorLink)
 var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 group.maximumGracefulShutdownDuration = configuration.drainTimeout
