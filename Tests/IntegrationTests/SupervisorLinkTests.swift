@@ -14,6 +14,34 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(300))
         fleet.supervisor.signal(SIGKILL)
+        let orphans = try await Self.waitUntilGone(pids)
+        let answer = try await inFlight.value
+        #expect(answer.status == 200, "the request in flight was answered: \(answer)")
+        #expect(Self.canBind(port: fleet.port), "nobody listens on port \(fleet.port) any more")
+        await Self.end(orphans, of: fleet.supervisor)
+    }
+
+    /// The same for `fleet work` job workers (no port, `SupervisedWorker`) beside an API worker:
+    /// the jobs they are running when the supervisor dies are finished, not cut off (as they
+    /// were while a job worker did not read its link).
+    @Test func theJobWorkersOfASupervisorKilledWithSIGKILLFinishTheirJobsAndExit() async throws {
+        let fleet = try await JobFleet.start(workers: 2, environment: ["JOBS_POLL": "100ms"])
+        let pids = try await fleet.workers().compactMap { ($0["pid"] as? Int).map { pid_t($0) } }
+        #expect(pids.count == 2)
+        let run = UUID().uuidString.prefix(8)
+        for index in 1...2 {
+            _ = try await fleet.credit(account: "orphan-\(run)", amount: index, key: "\(run)-\(index)", workMilliseconds: 2000)
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        fleet.supervisor.signal(SIGKILL)
+        let orphans = try await Self.waitUntilGone(pids)
+        #expect(Self.canBind(port: fleet.port), "nobody listens on the API's port \(fleet.port) any more")
+        #expect(try await fleet.ledger().keys.filter { $0.hasPrefix(run) }.count == 2, "the jobs in flight were finished")
+        await Self.end(orphans, of: fleet.supervisor)
+    }
+
+    /// Waits up to 10 s for every worker of a killed supervisor to exit; those still running.
+    static func waitUntilGone(_ pids: [pid_t]) async throws -> [pid_t] {
         let killed = ContinuousClock.now
         while pids.contains(where: Self.isRunning), ContinuousClock.now - killed < .seconds(10) {
             try await Task.sleep(for: .milliseconds(50))
@@ -21,13 +49,14 @@ import Testing
         let orphans = pids.filter(Self.isRunning)
         #expect(orphans.isEmpty, "every worker exits within 10 s of its supervisor's SIGKILL; still running: \(orphans)")
         print("the workers of a SIGKILLed supervisor were gone after \(ContinuousClock.now - killed)")
-        let answer = try await inFlight.value
-        #expect(answer.status == 200, "the request in flight was answered: \(answer)")
-        #expect(Self.canBind(port: fleet.port), "nobody listens on port \(fleet.port) any more")
-        // Ours to clean up if the check failed: the supervisor that started them is dead.
+        return orphans
+    }
+
+    /// Kills what a failed check left running (ours: the supervisor that started them is dead) and reaps the supervisor.
+    static func end(_ orphans: [pid_t], of supervisor: FleetProcess) async {
         orphans.forEach { kill($0, SIGKILL) }
-        // Foundation's Process may see the supervisor's exit only once descriptors it passed on to the workers close.
-        _ = try await fleet.supervisor.exitStatus(timeout: .seconds(10))
+        // Foundation's Process may see the exit only once descriptors it passed on to the workers close.
+        _ = try? await supervisor.exitStatus(timeout: .seconds(10))
     }
 
     /// The supervisor gives up on a worker that takes longer than `--ready-timeout` to
