@@ -6,7 +6,7 @@ public struct ObservabilityConfiguration: Sendable {
     /// `METRICS_PORT`: also serve `/metrics` on this port plus the worker's `FLEET_INSTANCE`, on `HOST`:
     /// workers sharing the app's port cannot be scraped one by one there. Default none.
     public var metricsPort: Int?
-    /// `BLOCK_ROUTE`: serve `GET /debug/block?ms=N`, which blocks its event loop N ms (at most 5 s), to see the lag metric move. Default off.
+    /// `BLOCK_ROUTE`: serve `GET /debug/block/N`, which blocks its event loop N ms (at most 5 s), to see the lag metric move. Default off.
     public var blockRoute = false
     /// On when `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or
     /// `OTEL_TRACES_EXPORTER` is set, unless `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`:
