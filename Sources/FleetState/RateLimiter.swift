@@ -106,26 +106,22 @@ public final class RateLimiter: Sendable {
     }
 
     /// False when no key is pre-blocked now: a caller may skip working out
-    /// the checks of a request just to ask `blockedDecision`.
+    /// the checks of a request just to ask `blockedDecision`. It reads no
+    /// clock while no block is known: the last block's end is cleared once
+    /// passed, unless a new block moved it meanwhile, so after an attack the
+    /// check is a load again.
     public var hasBlockedKeys: Bool {
-        self.hasBlockedKeysNow()
-    }
-
-    /// Whether the pre-block may refuse anything at `now`; while not, its table needs no lock.
-    private func hasBlockedKeys(at now: Int64) -> Bool {
-        self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > now
-    }
-
-    /// `hasBlockedKeys(at:)` without reading the clock while no block is
-    /// known. The last block's end is cleared once passed, unless a new block
-    /// moved it meanwhile, so after an attack the check is a load again.
-    private func hasBlockedKeysNow() -> Bool {
         guard self.configuration.preBlock else { return false }
         let latest = self.lastBlockEnds.load(ordering: .relaxed)
         guard latest != 0 else { return false }
         if latest > self.clock.now() { return true }
         _ = self.lastBlockEnds.compareExchange(expected: latest, desired: 0, ordering: .relaxed)
         return false
+    }
+
+    /// Whether the pre-block may refuse anything at `now`; while not, its table needs no lock.
+    private func hasBlockedKeys(at now: Int64) -> Bool {
+        self.configuration.preBlock && self.lastBlockEnds.load(ordering: .relaxed) > now
     }
 
     /// What the pre-block or a lease decides, under one lock; otherwise nil
